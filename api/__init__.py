@@ -1,0 +1,104 @@
+"""taskdesk: a Flask service where a team runs its tasks and incidents."""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask, Response, g, request
+
+from api.config import load_config
+
+REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the WSGI application; `config` overrides everything (tests use it)."""
+    app = Flask(__name__, instance_relative_config=True)
+    load_config(app, config)
+    configure_logging(app)
+    register_proxy_fix(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_request_hooks(app)
+    register_error_handlers(app)
+    register_commands(app)
+    return app
+
+
+def configure_logging(app: Flask) -> None:
+    level = str(app.config["LOG_LEVEL"]).upper()
+    root = logging.getLogger()
+    if not root.handlers:
+        logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger("api").setLevel(level)
+
+
+def register_proxy_fix(app: Flask) -> None:
+    """Trust X-Forwarded-For from exactly PROXY_FIX_X_FOR proxies (0: none, the default)."""
+    hops = app.config["PROXY_FIX_X_FOR"]
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=1, x_host=1)  # type: ignore[method-assign]
+
+
+def register_extensions(app: Flask) -> None:
+    from api.auth.tokens import register_jwt_callbacks
+    from api.extensions import api, db, jwt
+
+    db.init_app(app)
+    jwt.init_app(app)
+    register_jwt_callbacks(app)
+    app.config.setdefault(
+        "API_SPEC_OPTIONS",
+        {
+            "security": [{"bearerAuth": []}],
+            "info": {"description": "taskdesk JSON API. Errors share one envelope."},
+        },
+    )
+    api.init_app(app)
+    api.spec.components.security_scheme(
+        "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+    )
+
+
+def register_blueprints(app: Flask) -> None:
+    from api.auth.routes import blp as auth
+    from api.extensions import api
+    from api.health import blp as health
+    from api.stats.routes import blp as stats
+    from api.tasks.routes import blp as tasks
+    from api.users.routes import blp as users
+
+    for blueprint in (auth, users, tasks, stats, health):
+        api.register_blueprint(blueprint)
+
+
+def register_request_hooks(app: Flask) -> None:
+    @app.before_request
+    def _request_id() -> None:
+        given = request.headers.get("X-Request-ID", "")
+        context = request.environ.get("serverless.context")
+        lambda_id = getattr(context, "aws_request_id", None)
+        g.request_id = given if REQUEST_ID.match(given) else lambda_id or uuid.uuid4().hex
+
+    @app.after_request
+    def _echo_request_id(response: Response) -> Response:
+        response.headers["X-Request-ID"] = g.get("request_id", "-")
+        return response
+
+
+def register_error_handlers(app: Flask) -> None:
+    from api.errors import register_error_handlers as register
+
+    register(app)
+
+
+def register_commands(app: Flask) -> None:
+    from api.cli import register
+
+    register(app)

@@ -1,0 +1,81 @@
+"""Authentication endpoints under /api/v1/auth."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import current_app, request
+from flask_jwt_extended import get_jwt, jwt_required
+from flask_smorest import Blueprint
+
+from api.auth import schemas, service
+from api.permissions import current, login_required
+from api.users import service as users
+
+blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Sign-in and profile")
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+@blp.post("/register")
+@blp.arguments(schemas.RegisterIn)
+@blp.response(201, schemas.RegisteredOut)
+def register(data: dict):
+    """Register: creates a pending account that an admin must approve."""
+    return users.register(**data)
+
+
+@blp.post("/login")
+@blp.arguments(schemas.LoginIn)
+@blp.response(200, schemas.TokenPair)
+def login(data: dict):
+    """Sign in with email or username; returns an access and a refresh token."""
+    tokens = service.login(
+        login=data["login"], password=data["password"], address=request.remote_addr
+    )
+    return tokens, 200, NO_STORE
+
+
+@blp.post("/refresh")
+@jwt_required(refresh=True)
+@blp.response(200, schemas.TokenPair)
+def refresh():
+    """Spend a refresh token (as the Bearer token) for a new token pair."""
+    return service.refresh(user=current(), payload=get_jwt()), 200, NO_STORE
+
+
+@blp.post("/logout")
+@login_required()
+@blp.response(204)
+def logout():
+    """Revoke the access token and its refresh token."""
+    expires = datetime.now(UTC) + current_app.config["JWT_REFRESH_TOKEN_EXPIRES"]
+    service.logout(payload=get_jwt(), refresh_expires=expires)
+
+
+@blp.get("/me")
+@login_required()
+@blp.response(200, schemas.Me)
+def me():
+    """The caller's profile."""
+    return current()
+
+
+@blp.patch("/me")
+@login_required()
+@blp.arguments(schemas.ProfileUpdate)
+@blp.response(200, schemas.Me)
+def update_me(data: dict):
+    """Change time zone (IANA name) and email preferences."""
+    return service.update_profile(user=current(), changes=data)
+
+
+@blp.post("/password")
+@login_required()
+@blp.arguments(schemas.PasswordChange)
+@blp.response(200, schemas.TokenPair)
+def change_password(data: dict):
+    """Change password; every other token is revoked and a fresh pair returned."""
+    tokens = service.change_password(
+        user=current(), current=data["current_password"], new=data["new_password"]
+    )
+    return tokens, 200, NO_STORE

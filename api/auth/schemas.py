@@ -1,0 +1,72 @@
+"""Authentication schemas."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from api.auth.passwords import MAX_LENGTH
+from api.users.models import Role, UserStatus
+
+USERNAME = validate.Regexp(
+    r"^[A-Za-z0-9_.-]{3,32}$",
+    error="3 to 32 letters, digits, dots, dashes or underscores.",
+)
+
+
+class RegisterIn(Schema):
+    email = fields.String(required=True, validate=validate.Length(min=3, max=254))
+    username = fields.String(required=True, validate=USERNAME)
+    password = fields.String(
+        required=True, load_only=True, validate=validate.Length(max=MAX_LENGTH)
+    )
+    requested_role = fields.Enum(Role, by_value=True, load_default=Role.EMPLOYEE)
+    timezone = fields.String(validate=validate.Length(min=1, max=64))
+
+
+class LoginIn(Schema):
+    login = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=254),
+        metadata={"description": "Email address or username."},
+    )
+    password = fields.String(required=True, load_only=True, validate=validate.Length(max=1024))
+
+
+class TokenPair(Schema):
+    access_token = fields.String()
+    refresh_token = fields.String()
+    token_type = fields.String()
+    expires_in = fields.Integer(metadata={"description": "Access token lifetime in seconds."})
+
+
+class Me(Schema):
+    id = fields.Integer()
+    email = fields.String()
+    username = fields.String()
+    role = fields.Enum(Role, by_value=True)
+    status = fields.Enum(UserStatus, by_value=True)
+    timezone = fields.String()
+    notify_daily_reminder = fields.Boolean()
+    notify_reports = fields.Boolean()
+    notify_sign_in = fields.Boolean()
+    created_at = fields.DateTime()
+
+
+class RegisteredOut(Me):
+    """The pending account just created."""
+
+
+class ProfileUpdate(Schema):
+    timezone = fields.String(validate=validate.Length(min=1, max=64))
+    notify_daily_reminder = fields.Boolean()
+    notify_reports = fields.Boolean()
+    notify_sign_in = fields.Boolean()
+
+
+class PasswordChange(Schema):
+    current_password = fields.String(
+        required=True, load_only=True, validate=validate.Length(max=1024)
+    )
+    new_password = fields.String(
+        required=True, load_only=True, validate=validate.Length(max=MAX_LENGTH)
+    )

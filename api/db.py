@@ -1,0 +1,115 @@
+"""Database foundations: the declarative base, UTC timestamps, string enums and pagination."""
+
+from __future__ import annotations
+
+import enum
+import math
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Generic, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy.orm import DeclarativeBase, registry
+
+T = TypeVar("T")
+
+
+def utcnow() -> datetime:
+    """Return the current time as an aware UTC datetime."""
+    return datetime.now(UTC)
+
+
+class UTCDateTime(sa.TypeDecorator[datetime]):
+    """Store datetimes as naive UTC (MySQL DATETIME(6), SQLite text) and read them back aware.
+
+    Raises ValueError when handed a naive datetime: every time in taskdesk is UTC-aware.
+    """
+
+    impl = sa.DateTime
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: sa.Dialect) -> sa.types.TypeEngine[Any]:
+        if dialect.name == "mysql":
+            from sqlalchemy.dialects.mysql import DATETIME
+
+            return dialect.type_descriptor(DATETIME(fsp=6))
+        return dialect.type_descriptor(sa.DateTime())
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; use an aware UTC datetime")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+def str_enum(enum_cls: type[enum.Enum], length: int = 20) -> sa.Enum:
+    """A VARCHAR column holding the enum's values (not names), with no database ENUM type.
+
+    A CHECK constraint is left out so that adding a value never needs a table rebuild.
+    """
+    return sa.Enum(
+        enum_cls,
+        native_enum=False,
+        create_constraint=False,
+        length=length,
+        values_callable=lambda members: [m.value for m in members],
+        validate_strings=True,
+    )
+
+
+class Base(DeclarativeBase):
+    """Declarative base with naming conventions, so Alembic names constraints the same way."""
+
+    registry = registry(
+        metadata=sa.MetaData(
+            naming_convention={
+                "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+                "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+                "ck": "ck_%(table_name)s_%(constraint_name)s",
+                "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+                "pk": "pk_%(table_name)s",
+            }
+        ),
+        type_annotation_map={datetime: UTCDateTime()},
+    )
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """One page of a list: `items`, 1-based `page`, `page_size`, and the `total` row count."""
+
+    items: list[T]
+    page: int
+    page_size: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.page_size)) if self.page_size else 1
+
+
+def paginate(
+    session: Any,
+    stmt: sa.Select[Any],
+    *,
+    page: int,
+    page_size: int,
+    options: tuple[Any, ...] = (),
+) -> Page[Any]:
+    """Run `stmt` for one page plus at most one COUNT: two statements whatever the page size.
+
+    `stmt` selects one ORM entity with its filters and order; `options` are loader options
+    (joined eager loads of many-to-one relations) applied to the page query only.
+    """
+    page_stmt = stmt.options(*options).limit(page_size).offset((page - 1) * page_size)
+    items = list(session.scalars(page_stmt).unique().all())
+    if len(items) < page_size and (items or page == 1):
+        total = (page - 1) * page_size + len(items)  # the last page: the count is known
+    else:
+        count_stmt = sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())
+        total = session.scalar(count_stmt) or 0
+    return Page(items=items, page=page, page_size=page_size, total=total)

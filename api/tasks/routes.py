@@ -1,0 +1,143 @@
+"""Task endpoints under /api/v1/tasks."""
+
+from __future__ import annotations
+
+from flask import request
+from flask_smorest import Blueprint
+
+from api.activity.schemas import ActivityRead
+from api.permissions import ADMIN_ONLY, STAFF, current, login_required
+from api.tasks import schemas, service
+
+blp = Blueprint("tasks", __name__, url_prefix="/api/v1/tasks", description="Tasks")
+
+
+def _filters(query: dict) -> service.TaskFilter:
+    keys = (
+        "status",
+        "priority",
+        "assignee_id",
+        "unassigned",
+        "deadline_from",
+        "deadline_to",
+        "overdue",
+        "q",
+        "sort",
+    )
+    return service.TaskFilter(**{k: query[k] for k in keys if k in query})
+
+
+def _with_etag(task):
+    return task, 200, {"ETag": task.etag}
+
+
+@blp.get("")
+@login_required()
+@blp.arguments(schemas.TaskQuery, location="query")
+@blp.response(200, schemas.TaskPage)
+def list_tasks(query: dict):
+    """List the tasks you may see, filtered, sorted and paginated."""
+    return service.list_tasks(
+        filters=_filters(query),
+        actor=current(),
+        page=query["page"],
+        page_size=query["page_size"],
+    )
+
+
+@blp.get("/mine")
+@login_required()
+@blp.arguments(schemas.TaskQuery, location="query")
+@blp.response(200, schemas.TaskPage)
+def my_tasks(query: dict):
+    """Tasks assigned to the caller."""
+    query = {**query, "assignee_id": current().id, "unassigned": False}
+    return service.list_tasks(
+        filters=_filters(query),
+        actor=current(),
+        page=query["page"],
+        page_size=query["page_size"],
+    )
+
+
+@blp.post("")
+@login_required(*STAFF)
+@blp.arguments(schemas.TaskCreate)
+@blp.response(201, schemas.TaskRead)
+def create_task(data: dict):
+    """Create a task, optionally assigned."""
+    task = service.create(data=data, actor=current())
+    return task, 201, {"ETag": task.etag, "Location": f"/api/v1/tasks/{task.id}"}
+
+
+@blp.get("/<int:task_id>")
+@login_required()
+@blp.response(200, schemas.TaskRead)
+def get_task(task_id: int):
+    """Read a task; the ETag names its version for If-Match."""
+    return _with_etag(service.get_visible(task_id, current()))
+
+
+@blp.patch("/<int:task_id>")
+@login_required(*STAFF)
+@blp.arguments(schemas.TaskUpdate)
+@blp.response(200, schemas.TaskRead)
+@blp.alt_response(412, description="If-Match names a stale version")
+def update_task(data: dict, task_id: int):
+    """Edit title, description, priority or deadline (If-Match honoured)."""
+    return _with_etag(
+        service.update(
+            task_id=task_id,
+            changes=data,
+            actor=current(),
+            if_match=request.headers.get("If-Match"),
+        )
+    )
+
+
+@blp.delete("/<int:task_id>")
+@login_required(*ADMIN_ONLY)
+@blp.response(204)
+def delete_task(task_id: int):
+    """Delete a task."""
+    service.delete(task_id=task_id, actor=current())
+
+
+@blp.put("/<int:task_id>/status")
+@login_required()
+@blp.arguments(schemas.TaskStatusIn)
+@blp.response(200, schemas.TaskRead)
+def set_status(data: dict, task_id: int):
+    """Move a task between pending, in_progress and completed."""
+    return _with_etag(
+        service.set_status(
+            task_id=task_id,
+            status=data["status"],
+            actor=current(),
+            if_match=request.headers.get("If-Match"),
+        )
+    )
+
+
+@blp.put("/<int:task_id>/assign")
+@login_required(*STAFF)
+@blp.arguments(schemas.TaskAssignIn)
+@blp.response(200, schemas.TaskRead)
+def assign(data: dict, task_id: int):
+    """Assign a task to an active employee or manager (null unassigns)."""
+    return _with_etag(
+        service.assign(
+            task_id=task_id,
+            assignee_id=data["assignee_id"],
+            actor=current(),
+            if_match=request.headers.get("If-Match"),
+        )
+    )
+
+
+@blp.get("/<int:task_id>/activity")
+@login_required()
+@blp.response(200, ActivityRead(many=True))
+def task_activity(task_id: int):
+    """The task's timeline, oldest first."""
+    return service.timeline(task_id=task_id, actor=current())

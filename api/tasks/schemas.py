@@ -1,0 +1,86 @@
+"""Task schemas: create, update, status, assign, read, and the list query."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, ValidationError, fields, validate, validates
+
+from api.schemas import PageQuery, UserBrief, page_of
+from api.tasks.models import Priority, TaskStatus
+from api.tasks.service import SORT_KEYS
+
+TITLE = validate.Length(min=1, max=200)
+DESCRIPTION = validate.Length(max=20_000)
+SORTS = sorted([*SORT_KEYS, *(f"-{k}" for k in SORT_KEYS)])
+
+
+class TaskCreate(Schema):
+    title = fields.String(required=True, validate=TITLE)
+    description = fields.String(load_default="", validate=DESCRIPTION)
+    priority = fields.Enum(Priority, by_value=True, load_default=Priority.NORMAL)
+    deadline = fields.AwareDateTime(allow_none=True, load_default=None)
+    assignee_id = fields.Integer(allow_none=True, load_default=None, validate=validate.Range(min=1))
+
+    @validates("title")
+    def _title_not_blank(self, value: str, **_: object) -> None:
+        if not value.strip():
+            raise ValidationError("Must not be blank.")
+
+
+class TaskUpdate(Schema):
+    """A partial edit; send only the fields that change."""
+
+    title = fields.String(validate=TITLE)
+    description = fields.String(validate=DESCRIPTION)
+    priority = fields.Enum(Priority, by_value=True)
+    deadline = fields.AwareDateTime(allow_none=True)
+
+    @validates("title")
+    def _title_not_blank(self, value: str, **_: object) -> None:
+        if not value.strip():
+            raise ValidationError("Must not be blank.")
+
+
+class TaskStatusIn(Schema):
+    status = fields.Enum(TaskStatus, by_value=True, required=True)
+
+
+class TaskAssignIn(Schema):
+    assignee_id = fields.Integer(required=True, allow_none=True, validate=validate.Range(min=1))
+
+
+class TaskRead(Schema):
+    id = fields.Integer()
+    title = fields.String()
+    description = fields.String()
+    status = fields.Enum(TaskStatus, by_value=True)
+    priority = fields.Enum(Priority, by_value=True)
+    deadline = fields.DateTime(allow_none=True)
+    is_overdue = fields.Boolean()
+    assignee = fields.Nested(UserBrief, allow_none=True)
+    created_by = fields.Nested(UserBrief, allow_none=True)
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+    completed_at = fields.DateTime(allow_none=True)
+    version = fields.Integer()
+
+
+TaskPage = page_of(TaskRead, "TaskPage")
+
+
+class TaskQuery(PageQuery):
+    status = fields.List(fields.Enum(TaskStatus, by_value=True))
+    priority = fields.List(fields.Enum(Priority, by_value=True))
+    assignee_id = fields.Integer(validate=validate.Range(min=1))
+    unassigned = fields.Boolean()
+    deadline_from = fields.AwareDateTime()
+    deadline_to = fields.AwareDateTime()
+    overdue = fields.Boolean()
+    q = fields.String(validate=validate.Length(min=1, max=200))
+    sort = fields.String(load_default="-created", validate=validate.OneOf(SORTS))
+
+
+class TaskStats(Schema):
+    by_status = fields.Dict(keys=fields.String(), values=fields.Integer())
+    overdue = fields.Integer()
+    completed_last_30_days = fields.Integer()
+    per_assignee = fields.List(fields.Dict())

@@ -1,0 +1,300 @@
+"""Tasks: the rules of shared/design.md §2 for who sees and changes what, and task statistics."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+
+from api.activity import service as activity
+from api.activity.models import Activity, EntityType
+from api.db import Page, paginate, utcnow
+from api.errors import NotFound, PreconditionFailed, Unprocessable
+from api.extensions import db
+from api.permissions import STAFF
+from api.tasks.models import PRIORITY_RANK, Priority, Task, TaskStatus
+from api.users.models import Role, User, UserStatus
+
+ASSIGNABLE_ROLES = (Role.EMPLOYEE, Role.MANAGER)
+EDITABLE_FIELDS = ("title", "description", "priority", "deadline")
+_LOADS = (joinedload(Task.assignee), joinedload(Task.created_by))
+
+
+def _visible(stmt: sa.Select[Any], actor: User) -> sa.Select[Any]:
+    return stmt if actor.role in STAFF else stmt.where(Task.assignee_id == actor.id)
+
+
+def get_visible(task_id: int, actor: User, *, with_users: bool = True) -> Task:
+    """Return the task if `actor` may see it; raise NotFound otherwise (never 403, §2)."""
+    stmt = _visible(sa.select(Task).where(Task.id == task_id), actor)
+    if with_users:
+        stmt = stmt.options(*_LOADS)
+    task = db.session.scalar(stmt)
+    if task is None:
+        raise NotFound("Task not found.")
+    return task
+
+
+def _assignee(user_id: int | None) -> User | None:
+    if user_id is None:
+        return None
+    user = db.session.get(User, user_id)
+    if user is None or user.status != UserStatus.ACTIVE or user.role not in ASSIGNABLE_ROLES:
+        raise Unprocessable.field("assignee_id", "Must be the id of an active employee or manager.")
+    return user
+
+
+def _check_deadline(deadline: datetime | None) -> None:
+    if deadline is not None and deadline.tzinfo is None:
+        raise Unprocessable.field("deadline", "Must include a UTC offset.")
+
+
+def _check_version(task: Task, if_match: str | None) -> None:
+    """Compare an If-Match header value with the task's ETag (RFC 9110 §13.1.1)."""
+    if if_match is None:
+        return
+    tags = [tag.strip() for tag in if_match.split(",")]
+    if "*" not in tags and task.etag not in tags:
+        raise PreconditionFailed("The task changed since you read it; fetch it and retry.")
+
+
+def create(*, data: dict[str, Any], actor: User) -> Task:
+    """Create a task as a manager or admin. Raises Unprocessable for a bad assignee or deadline."""
+    _check_deadline(data.get("deadline"))
+    assignee = _assignee(data.get("assignee_id"))
+    task = Task(
+        title=data["title"],
+        description=data.get("description", ""),
+        priority=data.get("priority", Priority.NORMAL),
+        deadline=data.get("deadline"),
+        assignee=assignee,
+        created_by=actor,
+    )
+    db.session.add(task)
+    db.session.flush()
+    snapshot = {
+        "title": [None, task.title],
+        "priority": [None, task.priority.value],
+        "status": [None, task.status.value],
+    }
+    if assignee:
+        snapshot["assignee_id"] = [None, assignee.id]
+    activity.record(
+        actor=actor,
+        entity_type=EntityType.TASK,
+        entity_id=task.id,
+        action="created",
+        changes=snapshot,
+    )
+    db.session.commit()
+    return task
+
+
+def update(*, task_id: int, changes: dict[str, Any], actor: User, if_match: str | None) -> Task:
+    """Edit title, description, priority or deadline. Raises NotFound, PreconditionFailed."""
+    task = get_visible(task_id, actor)
+    _check_version(task, if_match)
+    if "deadline" in changes:
+        _check_deadline(changes["deadline"])
+    delta = activity.diff(task, {k: v for k, v in changes.items() if k in EDITABLE_FIELDS})
+    if delta:
+        for name in delta:
+            setattr(task, name, changes[name])
+        activity.record(
+            actor=actor,
+            entity_type=EntityType.TASK,
+            entity_id=task.id,
+            action="updated",
+            changes=delta,
+        )
+        db.session.commit()
+    return task
+
+
+def set_status(*, task_id: int, status: TaskStatus, actor: User, if_match: str | None) -> Task:
+    """Move a task to `status`; completing stamps completed_at, reopening clears it.
+
+    Employees may only move tasks assigned to them. Raises NotFound, PreconditionFailed.
+    """
+    task = get_visible(task_id, actor)
+    _check_version(task, if_match)
+    if task.status == status:
+        return task
+    completed_at = utcnow() if status == TaskStatus.COMPLETED else None
+    delta = activity.diff(task, {"status": status, "completed_at": completed_at})
+    task.status, task.completed_at = status, completed_at
+    activity.record(
+        actor=actor,
+        entity_type=EntityType.TASK,
+        entity_id=task.id,
+        action="status_changed",
+        changes=delta,
+    )
+    db.session.commit()
+    return task
+
+
+def assign(*, task_id: int, assignee_id: int | None, actor: User, if_match: str | None) -> Task:
+    """Assign a task to an active employee or manager, or unassign it with None.
+
+    Raises NotFound, PreconditionFailed, Unprocessable if the assignee is not assignable.
+    """
+    task = get_visible(task_id, actor)
+    _check_version(task, if_match)
+    assignee = _assignee(assignee_id)
+    if task.assignee_id == assignee_id:
+        return task
+    delta = {"assignee_id": [task.assignee_id, assignee_id]}
+    task.assignee = assignee
+    activity.record(
+        actor=actor,
+        entity_type=EntityType.TASK,
+        entity_id=task.id,
+        action="assigned",
+        changes=delta,
+    )
+    db.session.commit()
+    return task
+
+
+def delete(*, task_id: int, actor: User) -> None:
+    """Delete a task (admins). Raises NotFound."""
+    task = get_visible(task_id, actor, with_users=False)
+    activity.record(
+        actor=actor,
+        entity_type=EntityType.TASK,
+        entity_id=task.id,
+        action="deleted",
+        changes={"title": [task.title, None]},
+    )
+    db.session.delete(task)
+    db.session.commit()
+
+
+def timeline(*, task_id: int, actor: User) -> list[Activity]:
+    """The task's activity, oldest first. Raises NotFound if the task is not visible."""
+    get_visible(task_id, actor, with_users=False)
+    return activity.timeline(EntityType.TASK, task_id)
+
+
+@dataclass(frozen=True)
+class TaskFilter:
+    """List filters; every field optional. Datetimes are aware UTC."""
+
+    status: list[TaskStatus] = field(default_factory=list)
+    priority: list[Priority] = field(default_factory=list)
+    assignee_id: int | None = None
+    unassigned: bool = False
+    deadline_from: datetime | None = None
+    deadline_to: datetime | None = None
+    overdue: bool | None = None
+    q: str | None = None
+    sort: str = "-created"
+
+
+_PRIORITY_ORDER = sa.case(
+    {p.value: rank for p, rank in PRIORITY_RANK.items()}, value=Task.priority, else_=0
+)
+SORT_KEYS = {
+    "deadline": Task.deadline,
+    "created": Task.created_at,
+    "priority": _PRIORITY_ORDER,
+}
+
+
+def _order(sort: str) -> list[Any]:
+    key = sort.lstrip("-")
+    column = SORT_KEYS[key]
+    if key == "deadline":  # tasks without a deadline go last either way
+        nulls = sa.case((Task.deadline.is_(None), 1), else_=0)
+        return [nulls, column.desc() if sort.startswith("-") else column.asc(), Task.id]
+    return [column.desc() if sort.startswith("-") else column.asc(), Task.id]
+
+
+def _filtered(filters: TaskFilter, actor: User) -> sa.Select[Any]:
+    stmt = _visible(sa.select(Task), actor)
+    if filters.status:
+        stmt = stmt.where(Task.status.in_(filters.status))
+    if filters.priority:
+        stmt = stmt.where(Task.priority.in_(filters.priority))
+    if filters.unassigned:
+        stmt = stmt.where(Task.assignee_id.is_(None))
+    elif filters.assignee_id is not None:
+        stmt = stmt.where(Task.assignee_id == filters.assignee_id)
+    if filters.deadline_from:
+        stmt = stmt.where(Task.deadline >= filters.deadline_from)
+    if filters.deadline_to:
+        stmt = stmt.where(Task.deadline <= filters.deadline_to)
+    if filters.overdue is not None:
+        overdue = sa.and_(Task.deadline < utcnow(), Task.status != TaskStatus.COMPLETED)
+        stmt = stmt.where(overdue if filters.overdue else sa.not_(overdue))
+    if filters.q:
+        like = "%" + filters.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        stmt = stmt.where(
+            sa.or_(
+                Task.title.like(like, escape="\\"),
+                Task.description.like(like, escape="\\"),
+            )
+        )
+    return stmt
+
+
+def list_tasks(*, filters: TaskFilter, actor: User, page: int, page_size: int) -> Page[Task]:
+    """One page of the tasks `actor` may see: two SQL statements whatever the page size."""
+    if (
+        filters.deadline_from
+        and filters.deadline_to
+        and filters.deadline_from > filters.deadline_to
+    ):
+        raise Unprocessable.field(
+            "deadline_to", "Must not be before deadline_from.", location="query"
+        )
+    stmt = _filtered(filters, actor).order_by(*_order(filters.sort))
+    return paginate(db.session, stmt, page=page, page_size=page_size, options=_LOADS)
+
+
+def stats(*, now: datetime | None = None) -> dict[str, Any]:
+    """Task figures for managers and admins.
+
+    Returns {"by_status": {status: n}, "overdue": n, "completed_last_30_days": n,
+    "per_assignee": [{"assignee_id", "username", "open", "overdue"}]}; times in UTC.
+    """
+    now = now or utcnow()
+    by_status = {s.value: 0 for s in TaskStatus}
+    for status, count in db.session.execute(
+        sa.select(Task.status, sa.func.count()).group_by(Task.status)
+    ):
+        by_status[TaskStatus(status).value] = count
+    is_open = Task.status != TaskStatus.COMPLETED
+    is_overdue = sa.and_(is_open, Task.deadline < now)
+    overdue_n = sa.func.sum(sa.case((is_overdue, 1), else_=0))
+    totals = db.session.execute(
+        sa.select(
+            overdue_n,
+            sa.func.sum(sa.case((Task.completed_at >= now - timedelta(days=30), 1), else_=0)),
+        )
+    ).one()
+    per_assignee = db.session.execute(
+        sa.select(User.id, User.username, sa.func.count(), overdue_n)
+        .join(Task, Task.assignee_id == User.id)
+        .where(is_open)
+        .group_by(User.id, User.username)
+        .order_by(sa.desc(overdue_n), sa.desc(sa.func.count()), User.username)
+    )
+    return {
+        "by_status": by_status,
+        "overdue": int(totals[0] or 0),
+        "completed_last_30_days": int(totals[1] or 0),
+        "per_assignee": [
+            {
+                "assignee_id": uid,
+                "username": name,
+                "open": int(n),
+                "overdue": int(o or 0),
+            }
+            for uid, name, n, o in per_assignee
+        ],
+    }

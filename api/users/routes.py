@@ -1,0 +1,89 @@
+"""User management under /api/v1/users."""
+
+from __future__ import annotations
+
+from flask_smorest import Blueprint
+
+from api.permissions import ADMIN_ONLY, STAFF, current, login_required
+from api.schemas import PageQuery
+from api.users import schemas, service
+from api.users.models import UserStatus
+
+blp = Blueprint("users", __name__, url_prefix="/api/v1/users", description="Users (admin)")
+
+
+@blp.get("")
+@login_required(*STAFF)
+@blp.arguments(schemas.UserQuery, location="query")
+@blp.response(200, schemas.UserAdminPage)
+@blp.alt_response(200, schema=schemas.UserPublicPage, description="As a manager")
+def list_users(query: dict):
+    """List users: admins see everyone and every field; managers see active users' names."""
+    actor = current()
+    page = service.list_users(
+        actor=actor,
+        filters=service.UserFilter(
+            status=query.get("status"), role=query.get("role"), q=query.get("q")
+        ),
+        page=query["page"],
+        page_size=query["page_size"],
+    )
+    if actor.is_admin:
+        return page
+    return schemas.UserPublicPage().dump(page)
+
+
+@blp.get("/pending")
+@login_required(*ADMIN_ONLY)
+@blp.arguments(PageQuery, location="query")
+@blp.response(200, schemas.UserAdminPage)
+def pending(query: dict):
+    """Registrations waiting for a decision."""
+    return service.list_users(
+        actor=current(),
+        filters=service.UserFilter(status=UserStatus.PENDING),
+        page=query["page"],
+        page_size=query["page_size"],
+    )
+
+
+@blp.get("/<int:user_id>")
+@login_required(*ADMIN_ONLY)
+@blp.response(200, schemas.UserAdmin)
+def get_user(user_id: int):
+    """Read one user."""
+    return service.get(user_id)
+
+
+@blp.patch("/<int:user_id>")
+@login_required(*ADMIN_ONLY)
+@blp.arguments(schemas.UserUpdate)
+@blp.response(200, schemas.UserAdmin)
+def update_user(data: dict, user_id: int):
+    """Change a user's role or status (active | disabled); their tokens are revoked."""
+    return service.update(user_id=user_id, changes=data, actor=current())
+
+
+@blp.delete("/<int:user_id>")
+@login_required(*ADMIN_ONLY)
+@blp.response(204)
+def delete_user(user_id: int):
+    """Delete a user."""
+    service.delete(user_id=user_id, actor=current())
+
+
+@blp.put("/<int:user_id>/approve")
+@login_required(*ADMIN_ONLY)
+@blp.arguments(schemas.ApproveIn)
+@blp.response(200, schemas.UserAdmin)
+def approve(data: dict, user_id: int):
+    """Approve a registration, choosing the role (default: the one requested)."""
+    return service.approve(user_id=user_id, role=data.get("role"), actor=current())
+
+
+@blp.delete("/<int:user_id>/reject")
+@login_required(*ADMIN_ONLY)
+@blp.response(200, schemas.UserAdmin)
+def reject(user_id: int):
+    """Reject a registration."""
+    return service.reject(user_id=user_id, actor=current())

@@ -1,0 +1,277 @@
+"""Accounts: registration, the admin's decisions, and user management (shared/design.md §2)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+import sqlalchemy as sa
+
+from api.activity import service as activity
+from api.activity.models import EntityType
+from api.auth.passwords import hash_password, password_problem
+from api.db import Page, paginate, utcnow
+from api.errors import Conflict, NotFound, Unprocessable
+from api.extensions import db
+from api.users.models import Role, User, UserStatus
+
+REQUESTABLE_ROLES = (Role.EMPLOYEE, Role.MANAGER)
+
+
+def normalize_email(raw: str) -> str:
+    """Validate an address with email-validator (RFC 5321/5322 syntax) and lower-case it.
+
+    Raises Unprocessable naming the `email` field. Deliverability (DNS) is not checked.
+    """
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        result = validate_email(raw.strip(), check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise Unprocessable.field("email", str(exc)) from exc
+    return result.normalized.lower()
+
+
+def check_timezone(name: str, field: str = "timezone") -> str:
+    """Return `name` if it is an IANA time zone name; raise Unprocessable otherwise."""
+    if name in ("localtime", "Factory") or name not in _zones():
+        raise Unprocessable.field(field, f"Unknown IANA time zone {name!r}.")
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise Unprocessable.field(field, f"Unknown IANA time zone {name!r}.") from exc
+    return name
+
+
+_ZONES: set[str] | None = None
+
+
+def _zones() -> set[str]:
+    global _ZONES
+    if _ZONES is None:
+        _ZONES = available_timezones()
+    return _ZONES
+
+
+def check_password_policy(
+    password: str, email: str, username: str, field: str = "password"
+) -> None:
+    problem = password_problem(password, context=(email, username, email.split("@")[0]))
+    if problem:
+        raise Unprocessable.field(field, problem)
+
+
+def _ensure_unique(email: str, username: str, exclude_id: int | None = None) -> None:
+    stmt = sa.select(User.email, User.username).where(
+        sa.or_(User.email == email, sa.func.lower(User.username) == username.lower())
+    )
+    if exclude_id is not None:
+        stmt = stmt.where(User.id != exclude_id)
+    for found_email, found_username in db.session.execute(stmt):
+        if found_email == email:
+            raise Conflict(
+                "That email is already registered.",
+                errors={"json": {"email": ["Already registered."]}},
+            )
+        if found_username.lower() == username.lower():
+            raise Conflict(
+                "That username is taken.",
+                errors={"json": {"username": ["Already taken."]}},
+            )
+
+
+def register(
+    *,
+    email: str,
+    username: str,
+    password: str,
+    requested_role: Role = Role.EMPLOYEE,
+    timezone: str | None = None,
+) -> User:
+    """Create a pending account.
+
+    Raises Unprocessable (bad email, weak password, unknown time zone, a role that cannot be
+    requested) and Conflict (email or username taken). The admin decides the final role.
+    """
+    from flask import current_app
+
+    email = normalize_email(email)
+    if requested_role not in REQUESTABLE_ROLES:
+        raise Unprocessable.field("requested_role", "Must be one of: employee, manager.")
+    check_password_policy(password, email, username)
+    tz = check_timezone(timezone) if timezone else current_app.config["DEFAULT_TIMEZONE"]
+    _ensure_unique(email, username)
+    user = User(
+        email=email,
+        username=username,
+        password_hash=hash_password(password),
+        role=requested_role,
+        requested_role=requested_role,
+        status=UserStatus.PENDING,
+        timezone=tz,
+    )
+    db.session.add(user)
+    db.session.flush()
+    activity.record(actor=user, entity_type=EntityType.USER, entity_id=user.id, action="registered")
+    db.session.commit()
+    return user
+
+
+def create_admin(*, email: str, username: str, password: str) -> User:
+    """Create an active admin (the first one comes from the command line)."""
+    email = normalize_email(email)
+    check_password_policy(password, email, username)
+    _ensure_unique(email, username)
+    user = User(
+        email=email,
+        username=username,
+        password_hash=hash_password(password),
+        role=Role.ADMIN,
+        requested_role=Role.ADMIN,
+        status=UserStatus.ACTIVE,
+        approved_at=utcnow(),
+    )
+    db.session.add(user)
+    db.session.flush()
+    activity.record(actor=None, entity_type=EntityType.USER, entity_id=user.id, action="created")
+    db.session.commit()
+    return user
+
+
+def get(user_id: int) -> User:
+    """Return a user; raise NotFound."""
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound("User not found.")
+    return user
+
+
+@dataclass(frozen=True)
+class UserFilter:
+    status: UserStatus | None = None
+    role: Role | None = None
+    q: str | None = None
+
+
+def list_users(*, actor: User, filters: UserFilter, page: int, page_size: int) -> Page[User]:
+    """List users for an admin (everyone) or a manager (active users only), by username."""
+    stmt = sa.select(User)
+    if not actor.is_admin:
+        stmt = stmt.where(User.status == UserStatus.ACTIVE)
+    elif filters.status:
+        stmt = stmt.where(User.status == filters.status)
+    if filters.role:
+        stmt = stmt.where(User.role == filters.role)
+    if filters.q:
+        like = f"%{_escape_like(filters.q.lower())}%"
+        stmt = stmt.where(
+            sa.or_(
+                sa.func.lower(User.username).like(like, escape="\\"),
+                User.email.like(like, escape="\\"),
+            )
+        )
+    stmt = stmt.order_by(User.username, User.id)
+    return paginate(db.session, stmt, page=page, page_size=page_size)
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _revoke_tokens(user: User) -> None:
+    user.tokens_valid_after = utcnow()
+
+
+def _guard_last_admin(user: User, actor: User) -> None:
+    if user.id == actor.id:
+        raise Conflict("You cannot change or remove your own admin account here.")
+
+
+def approve(*, user_id: int, role: Role | None, actor: User) -> User:
+    """Activate a pending account with `role` (default: the requested role).
+
+    Raises NotFound, Conflict if the account is not pending.
+    """
+    user = get(user_id)
+    if user.status != UserStatus.PENDING:
+        raise Conflict(f"Only pending accounts can be approved; this one is {user.status}.")
+    role = role or user.requested_role
+    changes = activity.diff(user, {"status": UserStatus.ACTIVE, "role": role})
+    user.status, user.role = UserStatus.ACTIVE, role
+    user.approved_at, user.approved_by_id = utcnow(), actor.id
+    activity.record(
+        actor=actor,
+        entity_type=EntityType.USER,
+        entity_id=user.id,
+        action="approved",
+        changes=changes,
+    )
+    db.session.commit()
+    return user
+
+
+def reject(*, user_id: int, actor: User) -> User:
+    """Reject a pending registration. Raises NotFound, Conflict if not pending."""
+    user = get(user_id)
+    if user.status != UserStatus.PENDING:
+        raise Conflict(f"Only pending accounts can be rejected; this one is {user.status}.")
+    changes = activity.diff(user, {"status": UserStatus.REJECTED})
+    user.status = UserStatus.REJECTED
+    activity.record(
+        actor=actor,
+        entity_type=EntityType.USER,
+        entity_id=user.id,
+        action="rejected",
+        changes=changes,
+    )
+    db.session.commit()
+    return user
+
+
+ADMIN_SETTABLE_STATUSES = (UserStatus.ACTIVE, UserStatus.DISABLED)
+
+
+def update(*, user_id: int, changes: dict[str, Any], actor: User) -> User:
+    """Change a user's role or status (active | disabled). Revokes their tokens on either.
+
+    Raises NotFound, Conflict (self-change, or a pending account: approve it instead),
+    Unprocessable (a status that is not settable).
+    """
+    user = get(user_id)
+    _guard_last_admin(user, actor)
+    status = changes.get("status")
+    if status is not None and status not in ADMIN_SETTABLE_STATUSES:
+        raise Unprocessable.field("status", "Must be one of: active, disabled.")
+    if status is not None and user.status in (UserStatus.PENDING, UserStatus.REJECTED):
+        raise Conflict("Decide a registration with approve or reject.")
+    delta = activity.diff(user, changes)
+    if not delta:
+        return user
+    for name, (_old, _new) in delta.items():
+        setattr(user, name, changes[name])
+    _revoke_tokens(user)
+    activity.record(
+        actor=actor,
+        entity_type=EntityType.USER,
+        entity_id=user.id,
+        action="updated",
+        changes=delta,
+    )
+    db.session.commit()
+    return user
+
+
+def delete(*, user_id: int, actor: User) -> None:
+    """Delete a user; their tasks stay, with no assignee or creator. Raises NotFound, Conflict."""
+    user = get(user_id)
+    _guard_last_admin(user, actor)
+    activity.record(
+        actor=actor,
+        entity_type=EntityType.USER,
+        entity_id=user.id,
+        action="deleted",
+        changes={"username": [user.username, None]},
+    )
+    db.session.delete(user)
+    db.session.commit()
