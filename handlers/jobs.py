@@ -1,0 +1,86 @@
+"""Lambda entry points for the scheduled jobs: reminders (hourly), reports (Monday 08:00 UTC),
+outbox (every 5 minutes), and migrate (invoked by the deploy pipeline).
+
+Each accepts the EventBridge scheduled event (`source: aws.events`; its `time` becomes the job's
+`now`, so a retried delivery of one event works on the same hour) or a direct invocation
+(`{"now": "2026-11-23T10:00:00Z"}`, every key optional). The app is built once per container;
+each call pushes an app context, runs the shared job function, logs, and re-raises on failure so
+that Lambda's retry and the error metrics see it.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Flask
+
+log = logging.getLogger("handlers.jobs")
+_app: Flask | None = None
+
+
+def get_app() -> Flask:
+    """The container's app, built on first use."""
+    global _app
+    if _app is None:
+        from api import create_app
+
+        _app = create_app()
+    return _app
+
+
+def event_time(event: Any) -> datetime | None:
+    """`now` for the job: the scheduled event's `time`, a direct invocation's `now`, or None.
+
+    Raises ValueError for a time that is not ISO 8601.
+    """
+    if not isinstance(event, dict):
+        return None
+    raw = event.get("time") if event.get("source") == "aws.events" else event.get("now")
+    if not raw:
+        return None
+    moment = datetime.fromisoformat(str(raw).replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _run(name: str, event: Any, context: Any) -> dict[str, Any]:
+    from api.extensions import db
+    from api.notifications.cli import JOBS
+
+    app = get_app()
+    request_id = getattr(context, "aws_request_id", "-")
+    with app.app_context():
+        try:
+            result = JOBS[name](now=event_time(event))
+        except Exception:
+            log.exception("job %s failed (request id %s)", name, request_id)
+            raise
+        finally:
+            db.session.remove()
+    log.info("job %s done (request id %s): %s", name, request_id, result)
+    return {"job": name, "result": result}
+
+
+def reminders(event: Any, context: Any) -> dict[str, Any]:
+    """Hourly: the daily reminder for users whose local time has reached REMINDER_HOUR."""
+    return _run("reminders", event, context)
+
+
+def reports(event: Any, context: Any) -> dict[str, Any]:
+    """Weekly (Monday): the summary report to managers and admins."""
+    return _run("reports", event, context)
+
+
+def outbox(event: Any, context: Any) -> dict[str, Any]:
+    """Every 5 minutes: retry pending and failed email."""
+    return _run("outbox", event, context)
+
+
+def migrate(event: Any, context: Any) -> dict[str, Any]:
+    """Apply the Alembic migrations up to head (the deploy pipeline invokes this)."""
+    from api.cli import upgrade_database
+
+    upgrade_database(get_app())
+    log.info("migrations applied (request id %s)", getattr(context, "aws_request_id", "-"))
+    return {"job": "migrate", "result": {"revision": "head"}}
