@@ -1,0 +1,1 @@
+"""Incidents: reports anyone may file, the responses to them, and their timeline."""

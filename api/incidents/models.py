@@ -1,0 +1,120 @@
+"""Incidents and their responses (shared/design.md §3)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
+
+from api.db import str_enum, utcnow
+from api.extensions import db
+from api.users.models import User
+
+
+class Severity(StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+
+SEVERITY_RANK = {
+    Severity.LOW: 0,
+    Severity.MEDIUM: 1,
+    Severity.HIGH: 2,
+    Severity.CRITICAL: 3,
+}
+
+
+class IncidentStatus(StrEnum):
+    REPORTED = "reported"
+    INVESTIGATING = "investigating"
+    RESOLVED = "resolved"
+
+
+class Visibility(StrEnum):
+    PUBLIC = "public"
+    RESTRICTED = "restricted"
+
+
+def new_public_id() -> str:
+    """A random UUID in its canonical lower-case 36-character form."""
+    return str(uuid.uuid4())
+
+
+class Incident(db.Model):
+    """Something that went wrong, reported by anyone; `public_id` is the only id in URLs.
+
+    `acknowledged_at` is the first move to investigating and never changes afterwards;
+    `resolved_at` is the latest move to resolved and is cleared on reopening. `version`
+    drives optimistic concurrency (ETag / If-Match, RFC 9110 §13).
+    """
+
+    __tablename__ = "incidents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(sa.String(36), unique=True, default=new_public_id)
+    title: Mapped[str] = mapped_column(sa.String(200))
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    severity: Mapped[Severity] = mapped_column(
+        str_enum(Severity), default=Severity.MEDIUM, index=True
+    )
+    status: Mapped[IncidentStatus] = mapped_column(
+        str_enum(IncidentStatus), default=IncidentStatus.REPORTED, index=True
+    )
+    visibility: Mapped[Visibility] = mapped_column(
+        str_enum(Visibility), default=Visibility.PUBLIC, index=True
+    )
+    reporter_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    assignee_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL"), default=None, index=True
+    )
+    reported_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(default=None, index=True)
+    resolved_at: Mapped[datetime | None] = mapped_column(default=None, index=True)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    reporter: Mapped[User | None] = relationship(foreign_keys=[reporter_id], lazy="raise")
+    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id], lazy="raise")
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def etag(self) -> str:
+        """The strong entity tag of this version (RFC 9110 §8.8.3)."""
+        return f'"incident-{self.public_id}-v{self.version}"'
+
+
+class IncidentResponse(db.Model):
+    """A note someone who can see the incident added to it; `body` is plain text."""
+
+    __tablename__ = "incident_responses"
+    __table_args__ = (sa.Index("ix_incident_responses_incident_id_id", "incident_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(sa.ForeignKey("incidents.id", ondelete="CASCADE"))
+    author_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    body: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    author: Mapped[User | None] = relationship(lazy="raise")
+
+
+# The number of responses: a correlated subquery that the queries which serialise incidents
+# load in the incident's own SELECT (`undefer`), so that a list page keeps its fixed statement
+# count however many responses there are. Deferred, so that a page's COUNT does not compute it.
+Incident.response_count = column_property(
+    sa.select(sa.func.count(IncidentResponse.id))
+    .where(IncidentResponse.incident_id == Incident.id)
+    .correlate_except(IncidentResponse)
+    .scalar_subquery(),
+    deferred=True,
+)

@@ -1,0 +1,116 @@
+"""Incident endpoints under /api/v1/incidents; `public_id` (a UUID) names an incident."""
+
+from __future__ import annotations
+
+from flask import request
+from flask_smorest import Blueprint
+
+from api.activity.schemas import ActivityRead
+from api.incidents import schemas, service
+from api.permissions import current, login_required
+from api.schemas import PageQuery
+
+blp = Blueprint("incidents", __name__, url_prefix="/api/v1/incidents", description="Incidents")
+
+
+def _filters(query: dict) -> service.IncidentFilter:
+    keys = (
+        "scope",
+        "status",
+        "severity",
+        "visibility",
+        "reported_from",
+        "reported_to",
+        "q",
+        "sort",
+    )
+    return service.IncidentFilter(**{k: query[k] for k in keys if k in query})
+
+
+def _with_etag(incident):
+    return incident, 200, {"ETag": incident.etag}
+
+
+@blp.get("")
+@login_required()
+@blp.arguments(schemas.IncidentQuery, location="query")
+@blp.response(200, schemas.IncidentPage)
+def list_incidents(query: dict):
+    """List the incidents you may see: scope, filters, sort and pagination."""
+    return service.list_incidents(
+        filters=_filters(query),
+        actor=current(),
+        page=query["page"],
+        page_size=query["page_size"],
+    )
+
+
+@blp.post("")
+@login_required()
+@blp.arguments(schemas.IncidentCreate)
+@blp.response(201, schemas.IncidentRead)
+def report_incident(data: dict):
+    """Report an incident; you are its reporter."""
+    incident = service.report(data=data, actor=current())
+    return (
+        incident,
+        201,
+        {"ETag": incident.etag, "Location": f"/api/v1/incidents/{incident.public_id}"},
+    )
+
+
+@blp.get("/<public_id>")
+@login_required()
+@blp.response(200, schemas.IncidentRead)
+def get_incident(public_id: str):
+    """Read an incident; the ETag names its version for If-Match."""
+    return _with_etag(service.get_visible(public_id, current()))
+
+
+@blp.patch("/<public_id>")
+@login_required()
+@blp.arguments(schemas.IncidentUpdate)
+@blp.response(200, schemas.IncidentRead)
+@blp.alt_response(409, description="Illegal status transition, or the report is closed")
+@blp.alt_response(412, description="If-Match names a stale version")
+def update_incident(data: dict, public_id: str):
+    """Edit the report, or change status, severity and assignee (If-Match honoured)."""
+    return _with_etag(
+        service.update(
+            public_id=public_id,
+            changes=data,
+            actor=current(),
+            if_match=request.headers.get("If-Match"),
+        )
+    )
+
+
+@blp.get("/<public_id>/responses")
+@login_required()
+@blp.arguments(PageQuery, location="query")
+@blp.response(200, schemas.ResponsePage)
+def list_responses(query: dict, public_id: str):
+    """The incident's responses, oldest first."""
+    return service.list_responses(
+        public_id=public_id,
+        actor=current(),
+        page=query["page"],
+        page_size=query["page_size"],
+    )
+
+
+@blp.post("/<public_id>/responses")
+@login_required()
+@blp.arguments(schemas.ResponseCreate)
+@blp.response(201, schemas.ResponseRead)
+def respond(data: dict, public_id: str):
+    """Respond to an incident you can see."""
+    return service.respond(public_id=public_id, body=data["body"], actor=current())
+
+
+@blp.get("/<public_id>/activity")
+@login_required()
+@blp.response(200, ActivityRead(many=True))
+def incident_activity(public_id: str):
+    """The incident's timeline, oldest first."""
+    return service.timeline(public_id=public_id, actor=current())

@@ -1,0 +1,128 @@
+"""Incident schemas: report, update, read, the list query, responses and statistics."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, ValidationError, fields, validate, validates
+
+from api.incidents.models import IncidentStatus, Severity, Visibility
+from api.incidents.service import SCOPES, SORT_KEYS
+from api.schemas import PageQuery, UserBrief, page_of
+
+TITLE = validate.Length(min=1, max=200)
+DESCRIPTION = validate.Length(max=20_000)
+BODY = validate.Length(min=1, max=10_000)
+SORTS = sorted([*SORT_KEYS, *(f"-{k}" for k in SORT_KEYS)])
+
+
+def _not_blank(value: str) -> None:
+    if not value.strip():
+        raise ValidationError("Must not be blank.")
+
+
+class IncidentCreate(Schema):
+    """A new report; the reporter is the caller."""
+
+    title = fields.String(required=True, validate=TITLE)
+    description = fields.String(load_default="", validate=DESCRIPTION)
+    severity = fields.Enum(Severity, by_value=True, load_default=Severity.MEDIUM)
+    visibility = fields.Enum(Visibility, by_value=True, load_default=Visibility.PUBLIC)
+
+    @validates("title")
+    def _title_not_blank(self, value: str, **_: object) -> None:
+        _not_blank(value)
+
+
+class IncidentUpdate(Schema):
+    """A partial edit; send only the fields that change.
+
+    The reporter may change title, description and visibility while the incident is reported;
+    managers, admins and the assignee change severity, assignee_id and status.
+    """
+
+    title = fields.String(validate=TITLE)
+    description = fields.String(validate=DESCRIPTION)
+    visibility = fields.Enum(Visibility, by_value=True)
+    severity = fields.Enum(Severity, by_value=True)
+    status = fields.Enum(IncidentStatus, by_value=True)
+    assignee_id = fields.Integer(allow_none=True, validate=validate.Range(min=1))
+
+    @validates("title")
+    def _title_not_blank(self, value: str, **_: object) -> None:
+        _not_blank(value)
+
+
+class IncidentRead(Schema):
+    public_id = fields.String(metadata={"description": "The incident's id in every URL (UUID)."})
+    title = fields.String()
+    description = fields.String()
+    severity = fields.Enum(Severity, by_value=True)
+    status = fields.Enum(IncidentStatus, by_value=True)
+    visibility = fields.Enum(Visibility, by_value=True)
+    reporter = fields.Nested(UserBrief, allow_none=True)
+    assignee = fields.Nested(UserBrief, allow_none=True)
+    reported_at = fields.DateTime()
+    acknowledged_at = fields.DateTime(allow_none=True)
+    resolved_at = fields.DateTime(allow_none=True)
+    updated_at = fields.DateTime()
+    response_count = fields.Integer()
+    version = fields.Integer()
+
+
+IncidentPage = page_of(IncidentRead, "IncidentPage")
+
+
+class IncidentQuery(PageQuery):
+    scope = fields.String(
+        validate=validate.OneOf(SCOPES),
+        metadata={
+            "description": "mine: reported by or assigned to you; public: others' incidents you"
+            " may see; all: managers and admins. Absent: every incident you may see."
+        },
+    )
+    status = fields.List(fields.Enum(IncidentStatus, by_value=True))
+    severity = fields.List(fields.Enum(Severity, by_value=True))
+    visibility = fields.Enum(Visibility, by_value=True)
+    reported_from = fields.AwareDateTime()
+    reported_to = fields.AwareDateTime()
+    q = fields.String(validate=validate.Length(min=1, max=200))
+    sort = fields.String(load_default="-reported", validate=validate.OneOf(SORTS))
+
+
+class ResponseCreate(Schema):
+    body = fields.String(required=True, validate=BODY)
+
+    @validates("body")
+    def _body_not_blank(self, value: str, **_: object) -> None:
+        _not_blank(value)
+
+
+class ResponseRead(Schema):
+    id = fields.Integer()
+    body = fields.String()
+    author = fields.Nested(UserBrief, allow_none=True)
+    created_at = fields.DateTime()
+
+
+ResponsePage = page_of(ResponseRead, "IncidentResponsePage")
+
+
+class Durations(Schema):
+    median_seconds = fields.Float(allow_none=True)
+    mean_seconds = fields.Float(allow_none=True)
+    count = fields.Integer(metadata={"description": "Incidents the figures are computed from."})
+
+
+class IncidentStats(Schema):
+    open_by_status = fields.Dict(keys=fields.String(), values=fields.Integer())
+    open_by_severity = fields.Dict(keys=fields.String(), values=fields.Integer())
+    window_days = fields.Integer()
+    mtta = fields.Nested(
+        Durations,
+        metadata={
+            "description": "Reported → acknowledged, over incidents acknowledged in the window."
+        },
+    )
+    mttr = fields.Nested(
+        Durations,
+        metadata={"description": "Reported → resolved, over incidents resolved in the window."},
+    )
