@@ -24,9 +24,9 @@ def get_app() -> Flask:
     """The container's app, built on first use."""
     global _app
     if _app is None:
-        from api import create_app
+        from handlers import build_app
 
-        _app = create_app()
+        _app = build_app()
     return _app
 
 

@@ -1,0 +1,149 @@
+"""The summary report: tasks by status, overdue by assignee, incidents opened and resolved,
+MTTA and MTTR, for managers and admins (weekly on Monday, and on request).
+"""
+
+from __future__ import annotations
+
+import secrets
+import statistics
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app
+
+from api.db import utcnow
+from api.extensions import db
+from api.incidents.models import Incident
+from api.notifications import service as outbox
+from api.notifications.backends import Backend, get_backend
+from api.notifications.models import EmailKind
+from api.permissions import STAFF
+from api.tasks import service as tasks
+from api.users.models import User, UserStatus
+
+PERIOD = timedelta(days=7)
+
+
+def _duration_text(seconds: float | None) -> str:
+    if seconds is None:
+        return "n/a"
+    minutes = round(seconds / 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min"
+
+
+def _median_seconds(start: Any, end: Any, since: datetime, now: datetime) -> float | None:
+    rows = db.session.execute(sa.select(start, end).where(end >= since, end < now)).all()
+    values = [(b - a).total_seconds() for a, b in rows if a is not None and b is not None]
+    return round(statistics.median(values), 1) if values else None
+
+
+def summary(*, now: datetime | None = None, period: timedelta = PERIOD) -> dict[str, Any]:
+    """The report for [now - period, now): a dict the summary_report templates render.
+
+    MTTA is the median of reported → first acknowledged over incidents acknowledged in the
+    period; MTTR the median of reported → resolved over incidents resolved in the period
+    (seconds, None when there are none). Task figures are as of `now`.
+    """
+    now = now or utcnow()
+    since = now - period
+    task_stats = tasks.stats(now=now)
+    in_period = [
+        sa.and_(column >= since, column < now)
+        for column in (Incident.reported_at, Incident.resolved_at)
+    ]
+    opened, resolved = db.session.execute(
+        sa.select(*(sa.func.sum(sa.case((cond, 1), else_=0)) for cond in in_period))
+    ).one()
+    mtta = _median_seconds(Incident.reported_at, Incident.acknowledged_at, since, now)
+    mttr = _median_seconds(Incident.reported_at, Incident.resolved_at, since, now)
+    return {
+        "period_start": since.strftime("%Y-%m-%d"),
+        "period_end": now.strftime("%Y-%m-%d"),
+        "tasks": {
+            "by_status": task_stats["by_status"],
+            "overdue": task_stats["overdue"],
+            "overdue_by_assignee": [
+                row for row in task_stats["per_assignee"] if row["overdue"] > 0
+            ],
+        },
+        "incidents": {
+            "opened": int(opened or 0),
+            "resolved": int(resolved or 0),
+            "mtta_seconds": mtta,
+            "mttr_seconds": mttr,
+            "mtta_display": _duration_text(mtta),
+            "mttr_display": _duration_text(mttr),
+        },
+    }
+
+
+def run_weekly(*, now: datetime | None = None, backend: Backend | None = None) -> dict[str, int]:
+    """Queue and send this ISO week's report to every active manager and admin who wants it.
+
+    The dedupe key `report:<user id>:<ISO year>-W<week>` makes a rerun in the same week a no-op.
+    Returns {"recipients", "queued", "sent", "deferred", "failed", "dead"}.
+    """
+    now = now or utcnow()
+    report = summary(now=now)
+    year, week, _ = now.isocalendar()
+    people = list(
+        db.session.scalars(
+            sa.select(User)
+            .where(
+                User.status == UserStatus.ACTIVE,
+                User.role.in_(STAFF),
+                User.notify_reports.is_(True),
+            )
+            .order_by(User.id)
+        )
+    )
+    rows = []
+    for person in people:
+        try:
+            rows.append(
+                outbox.build_row(
+                    kind=EmailKind.SUMMARY_REPORT,
+                    to=person,
+                    dedupe_key=f"report:{person.id}:{year}-W{week:02d}",
+                    context={"report": report},
+                    now=now,
+                )
+            )
+        except outbox.InvalidRecipient:
+            continue
+    queued = outbox.queue_rows(rows)
+    db.session.commit()
+    db.session.info.pop(outbox.COMMITTED, None)
+    app = current_app._get_current_object()
+    backend = backend or get_backend(app)
+    sent = outbox.send_claimed(
+        outbox.claim(keys=[r["dedupe_key"] for r in rows], now=now),
+        backend,
+        pacer=outbox.Pacer(outbox.send_rate(backend)),
+        now=now,
+    )
+    return {
+        "recipients": len(people),
+        "queued": queued,
+        "sent": sent.sent,
+        "deferred": sent.deferred,
+        "failed": sent.failed,
+        "dead": sent.dead,
+    }
+
+
+def email_now(*, actor: User, now: datetime | None = None) -> dict[str, Any]:
+    """Queue the summary report to `actor` now; it is sent right after the request commits.
+
+    The route's rate limit (RATELIMIT_REPORT_EMAIL per user, api/limits.py) bounds how often.
+    """
+    now = now or utcnow()
+    key = f"report-request:{actor.id}:{now.strftime('%Y%m%dT%H%M%S')}:{secrets.token_hex(4)}"
+    report = summary(now=now)
+    outbox.queue(
+        kind=EmailKind.SUMMARY_REPORT, to=actor, dedupe_key=key, context={"report": report}
+    )
+    db.session.commit()
+    return {"message": "The summary report is on its way.", "recipient": actor.email}
