@@ -1,0 +1,207 @@
+"""Sign in, register, sign out and the profile page (HTML; shared/design.md §5).
+
+The same service functions as /api/v1/auth: `service.login` issues the token pair that goes into
+the HttpOnly cookies, `service.logout` revokes it, `users.register` creates the pending account.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
+
+from api.auth import schemas, service
+from api.errors import DomainError
+from api.users import service as users
+from api.web import forms
+from api.web.session import (
+    current_web_user,
+    page_login_required,
+    safe_next,
+    sign_in_response,
+    sign_out,
+    web_user,
+)
+
+blp = Blueprint("auth_web", __name__)
+
+COMMON_ZONES = (
+    "UTC",
+    "Europe/London",
+    "Europe/Berlin",
+    "Europe/Paris",
+    "America/New_York",
+    "America/Chicago",
+    "America/Los_Angeles",
+    "America/Sao_Paulo",
+    "Asia/Kolkata",
+    "Asia/Singapore",
+    "Asia/Tokyo",
+    "Australia/Sydney",
+)
+
+
+def _zone_options(user) -> list[tuple[str, str]]:
+    zones = COMMON_ZONES if user.timezone in COMMON_ZONES else (user.timezone, *COMMON_ZONES)
+    return [(zone, zone) for zone in zones]
+
+
+@blp.route("/sign-in", methods=["GET", "POST"])
+def sign_in():
+    """Show the sign-in form; on success set the session cookies and go to `next`."""
+    nxt = safe_next(request.values.get("next"))
+    if current_web_user() is not None and request.method == "GET":
+        return redirect(nxt)
+    form = forms.read_form(("login",), secret=("password",))
+    if request.method == "GET":
+        return render_template("auth/sign_in.html", form=form, next=nxt)
+    data = forms.load(
+        form,
+        schemas.LoginIn(),
+        {"login": request.form.get("login", ""), "password": request.form.get("password", "")},
+    )
+    if data is None:
+        return render_template("auth/sign_in.html", form=form, next=nxt), 422
+    try:
+        tokens = service.login(
+            login=data["login"], password=data["password"], address=request.remote_addr
+        )
+    except DomainError as error:
+        form.message = error.message
+        response = make_response(render_template("auth/sign_in.html", form=form, next=nxt))
+        response.status_code = error.code
+        for key, value in error.headers.items():
+            if key.lower() == "retry-after":
+                response.headers[key] = value
+        return response
+    return sign_in_response(redirect(nxt), tokens)
+
+
+@blp.route("/register", methods=["GET", "POST"])
+def register():
+    """Create a pending account; an admin approves it and decides the role."""
+    form = forms.read_form(
+        ("email", "username", "requested_role", "timezone"), secret=("password",)
+    )
+    context = {
+        "zone_options": [(zone, zone) for zone in COMMON_ZONES],
+        "role_options": [(role.value, role.value.capitalize()) for role in users.REQUESTABLE_ROLES],
+    }
+    if request.method == "GET":
+        return render_template("auth/register.html", form=form, **context)
+    raw = {name: request.form.get(name, "") for name in ("email", "username", "requested_role")}
+    raw["password"] = request.form.get("password", "")
+    raw["timezone"] = request.form.get("timezone", "")
+    data = forms.load(form, schemas.RegisterIn(), raw, drop_blank=("requested_role", "timezone"))
+    if data is not None and request.form.get("password") != request.form.get("password_confirm"):
+        form.add_error("password_confirm", "The two passwords differ.")
+        data = None
+    if data is None:
+        return render_template("auth/register.html", form=form, **context), 422
+    try:
+        users.register(**data)
+    except DomainError as error:
+        form.fail(error)
+        return render_template("auth/register.html", form=form, **context), error.code
+    flash(
+        "Thanks for registering. An administrator will review your account; you can sign in "
+        "once it is approved.",
+        "success",
+    )
+    return redirect(url_for("auth_web.sign_in"))
+
+
+@blp.post("/sign-out")
+@page_login_required()
+def sign_out_view():
+    """Revoke the session's tokens and clear the cookies."""
+    response = redirect(url_for("auth_web.sign_in"))
+    sign_out(response)
+    flash("You have signed out.", "info")
+    return response
+
+
+@blp.route("/profile", methods=["GET", "POST"])
+@page_login_required()
+def profile():
+    """Time zone and email preferences (PATCH /auth/me's rules)."""
+    user = web_user()
+    form = forms.Form(
+        {
+            "timezone": user.timezone,
+            "notify_daily_reminder": user.notify_daily_reminder,
+            "notify_reports": user.notify_reports,
+            "notify_sign_in": user.notify_sign_in,
+        }
+    )
+    password_form = forms.Form()
+    if request.method == "POST":
+        form = forms.read_form(("timezone",))
+        raw = {
+            "timezone": request.form.get("timezone", ""),
+            **{name: forms.checkbox(name) for name in service.PROFILE_FIELDS[1:]},
+        }
+        form.values.update({k: v for k, v in raw.items() if k != "timezone"})
+        data = forms.load(form, schemas.ProfileUpdate(), raw)
+        if data is not None:
+            try:
+                service.update_profile(user=user, changes=data)
+            except DomainError as error:
+                form.fail(error)
+            else:
+                flash("Your profile is saved.", "success")
+                return redirect(url_for("auth_web.profile"))
+        status = 422
+    else:
+        status = 200
+    return render_template(
+        "auth/profile.html",
+        form=form,
+        password_form=password_form,
+        zone_options=_zone_options(user),
+    ), status
+
+
+@blp.post("/profile/password")
+@page_login_required()
+def change_password():
+    """Change the password; every other session is signed out, this one gets a fresh pair."""
+    user = web_user()
+    password_form = forms.Form()
+    data = forms.load(
+        password_form,
+        schemas.PasswordChange(),
+        {
+            "current_password": request.form.get("current_password", ""),
+            "new_password": request.form.get("new_password", ""),
+        },
+    )
+    if data is not None and request.form.get("new_password") != request.form.get(
+        "new_password_confirm"
+    ):
+        password_form.add_error("new_password_confirm", "The two passwords differ.")
+        data = None
+    status = 422
+    if data is not None:
+        try:
+            tokens = service.change_password(
+                user=user, current=data["current_password"], new=data["new_password"]
+            )
+        except DomainError as error:
+            password_form.fail(error)
+            status = error.code
+        else:
+            flash("Your password is changed. Other sessions have been signed out.", "success")
+            return sign_in_response(redirect(url_for("auth_web.profile")), tokens)
+    form = forms.Form(
+        {
+            "timezone": user.timezone,
+            "notify_daily_reminder": user.notify_daily_reminder,
+            "notify_reports": user.notify_reports,
+            "notify_sign_in": user.notify_sign_in,
+        }
+    )
+    return render_template(
+        "auth/profile.html",
+        form=form,
+        password_form=password_form,
+        zone_options=_zone_options(user),
+    ), status

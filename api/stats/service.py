@@ -1,0 +1,36 @@
+"""Figures drawn on the stats page that the JSON stats do not carry yet."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+
+from api.db import utcnow
+from api.extensions import db
+from api.incidents.models import Incident
+
+
+def _week_start(moment: datetime) -> datetime:
+    """Monday 00:00 UTC of the ISO week holding `moment`."""
+    day = moment.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    return day - timedelta(days=day.weekday())
+
+
+def incidents_per_week(*, weeks: int = 8, now: datetime | None = None) -> list[dict[str, Any]]:
+    """Incidents opened and resolved in each of the last `weeks` ISO weeks (UTC), oldest first.
+
+    Returns [{"week": Monday 00:00 UTC (aware), "opened": n, "resolved": n}]; the current week
+    is the last entry. `resolved` counts incidents whose latest resolution falls in the week.
+    Two statements.
+    """
+    now = now or utcnow()
+    first = _week_start(now) - timedelta(weeks=weeks - 1)
+    buckets = {first + timedelta(weeks=i): {"opened": 0, "resolved": 0} for i in range(weeks)}
+    for column, key in ((Incident.reported_at, "opened"), (Incident.resolved_at, "resolved")):
+        for (moment,) in db.session.execute(sa.select(column).where(column >= first)):
+            bucket = buckets.get(_week_start(moment))
+            if bucket is not None:
+                bucket[key] += 1
+    return [{"week": week, **counts} for week, counts in buckets.items()]

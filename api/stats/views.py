@@ -1,0 +1,45 @@
+"""The stats page: tasks by status, overdue per assignee, incidents opened vs resolved per week,
+MTTA and MTTR, drawn as server-rendered SVG (no script, nothing from a CDN)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+
+from api.incidents import service as incidents
+from api.permissions import STAFF
+from api.stats import service
+from api.tasks import service as tasks
+from api.web import charts
+from api.web.session import page_login_required
+
+blp = Blueprint("stats_web", __name__, url_prefix="/stats")
+
+
+@blp.get("")
+@page_login_required(*STAFF)
+def index():
+    """Team figures for managers and admins."""
+    task_stats = tasks.stats()
+    incident_stats = incidents.stats()
+    weeks = service.incidents_per_week(weeks=8)
+    by_status = [
+        (name.replace("_", " ").capitalize(), count, name)
+        for name, count in task_stats["by_status"].items()
+    ]
+    overdue = [
+        (row["username"], row["overdue"], "overdue")
+        for row in task_stats["per_assignee"]
+        if row["overdue"]
+    ][:12]
+    return render_template(
+        "stats/index.html",
+        tasks=task_stats,
+        incidents=incident_stats,
+        status_chart=charts.bars(by_status),
+        overdue_chart=charts.bars(overdue),
+        weekly_chart=charts.grouped_bars(
+            [(w["week"].strftime("%d %b"), w["opened"], w["resolved"]) for w in weeks],
+            series=("Opened", "Resolved"),
+        ),
+        weeks=weeks,
+    )

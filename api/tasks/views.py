@@ -1,0 +1,265 @@
+"""Task pages: list (filters, sort and page in the URL), create, detail with timeline, edit,
+status and assign (HTML; the same service and schemas as /api/v1/tasks)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from marshmallow import ValidationError
+
+from api.errors import DomainError
+from api.extensions import db
+from api.permissions import ADMIN_ONLY, STAFF
+from api.tasks import schemas, service
+from api.tasks.models import Priority, Task, TaskStatus
+from api.users import service as users
+from api.users.models import User, UserStatus
+from api.web import forms
+from api.web.session import page_login_required, web_user
+from api.web.timeline import describe
+
+blp = Blueprint("tasks_web", __name__, url_prefix="/tasks")
+
+FIELDS = ("title", "description", "priority", "deadline", "assignee_id")
+SORT_CHOICES = (
+    ("-created", "Newest first"),
+    ("created", "Oldest first"),
+    ("deadline", "Deadline, soonest first"),
+    ("-deadline", "Deadline, latest first"),
+    ("-priority", "Priority, highest first"),
+    ("priority", "Priority, lowest first"),
+)
+PAGE_SIZE = 20
+
+
+def _query() -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """The list query from the URL, loaded by the API's TaskQuery; bad parts are dropped."""
+    raw: dict[str, Any] = {}
+    for key in ("status", "priority"):
+        values = [v for v in request.args.getlist(key) if v]
+        if values:
+            raw[key] = values
+    for key in ("assignee_id", "overdue", "q", "sort", "page"):
+        value = request.args.get(key, "").strip()
+        if value:
+            raw[key] = value
+    raw["page_size"] = PAGE_SIZE
+    try:
+        return schemas.TaskQuery().load(raw), {}
+    except ValidationError as exc:
+        errors = exc.messages if isinstance(exc.messages, dict) else {}
+        for key in errors:
+            raw.pop(key, None)
+        return schemas.TaskQuery().load(raw), errors  # type: ignore[return-value]
+
+
+def _assignees(actor: User) -> list[User]:
+    """Active people a task may be assigned to (the service checks again on save)."""
+    page = users.list_users(
+        actor=actor,
+        filters=users.UserFilter(status=UserStatus.ACTIVE),
+        page=1,
+        page_size=100,
+    )
+    return [u for u in page.items if u.role in service.ASSIGNABLE_ROLES]
+
+
+def _if_match(task_id: int) -> str | None:
+    """The ETag of the version the form was rendered from (optimistic concurrency)."""
+    version = request.form.get("version", "")
+    return f'"task-{task_id}-v{version}"' if version.isdigit() else None
+
+
+@blp.get("")
+@page_login_required()
+def index():
+    """Every task the person may see, filtered, sorted and paginated."""
+    user = web_user()
+    query, errors = _query()
+    keys = ("status", "priority", "assignee_id", "overdue", "q", "sort")
+    page = service.list_tasks(
+        filters=service.TaskFilter(**{k: query[k] for k in keys if k in query}),
+        actor=user,
+        page=query["page"],
+        page_size=query["page_size"],
+    )
+    return render_template(
+        "tasks/index.html",
+        page=page,
+        query=query,
+        query_errors=errors,
+        statuses=list(TaskStatus),
+        priorities=list(Priority),
+        sorts=SORT_CHOICES,
+        assignees=_assignees(user) if user.is_staff else [],
+    )
+
+
+def _form_data(form: forms.Form, schema: Any, timezone: str) -> dict[str, Any] | None:
+    raw = {name: request.form.get(name, "") for name in FIELDS if name in request.form}
+    if "deadline" in raw:
+        raw["deadline"] = forms.local_to_iso(raw["deadline"], timezone)
+    return forms.load(
+        form,
+        schema,
+        raw,
+        blank_is_none=("deadline", "assignee_id"),
+        drop_blank=("priority",),
+        integers=("assignee_id",),
+    )
+
+
+@blp.route("/new", methods=["GET", "POST"])
+@page_login_required(*STAFF)
+def new():
+    """Create a task, optionally assigned, as a manager or admin."""
+    user = web_user()
+    form = forms.read_form(FIELDS)
+    if request.method == "POST":
+        data = _form_data(form, schemas.TaskCreate(), user.timezone)
+        if data is not None:
+            try:
+                task = service.create(data=data, actor=user)
+            except DomainError as error:
+                form.fail(error)
+            else:
+                flash(f"Task “{task.title}” created.", "success")
+                return redirect(url_for("tasks_web.detail", task_id=task.id))
+        status = 422
+    else:
+        form.values["priority"] = Priority.NORMAL.value
+        status = 200
+    return render_template(
+        "tasks/form.html",
+        form=form,
+        task=None,
+        priorities=list(Priority),
+        assignees=_assignees(user),
+    ), status
+
+
+def _detail(
+    task: Task,
+    *,
+    edit_form: forms.Form | None = None,
+    status: int = 200,
+    action_error: str | None = None,
+):
+    user = web_user()
+    return render_template(
+        "tasks/detail.html",
+        task=task,
+        timeline=describe(service.timeline(task_id=task.id, actor=user)),
+        assignees=_assignees(user) if user.is_staff else [],
+        statuses=list(TaskStatus),
+        may_change_status=user.is_staff or task.assignee_id == user.id,
+        action_error=action_error,
+    ), status
+
+
+@blp.get("/<int:task_id>")
+@page_login_required()
+def detail(task_id: int):
+    """A task with its actions and its timeline; 404 when the person may not see it."""
+    return _detail(service.get_visible(task_id, web_user()))
+
+
+@blp.route("/<int:task_id>/edit", methods=["GET", "POST"])
+@page_login_required(*STAFF)
+def edit(task_id: int):
+    """Edit title, description, priority and deadline (If-Match from the form's version)."""
+    user = web_user()
+    task = service.get_visible(task_id, user)
+    form = forms.Form(
+        {
+            "title": task.title,
+            "description": task.description,
+            "priority": task.priority.value,
+            "deadline": forms.iso_to_local_input(task.deadline, user.timezone),
+        }
+    )
+    status = 200
+    if request.method == "POST":
+        form = forms.read_form(FIELDS[:-1])
+        data = _form_data(form, schemas.TaskUpdate(), user.timezone)
+        if data is not None:
+            try:
+                service.update(
+                    task_id=task.id, changes=data, actor=user, if_match=_if_match(task.id)
+                )
+            except DomainError as error:
+                form.fail(error)
+            else:
+                flash("Task saved.", "success")
+                return redirect(url_for("tasks_web.detail", task_id=task.id))
+        status = 422
+    return render_template(
+        "tasks/form.html", form=form, task=task, priorities=list(Priority), assignees=[]
+    ), status
+
+
+@blp.post("/<int:task_id>/status")
+@page_login_required()
+def set_status(task_id: int):
+    """Move the task to pending, in progress or completed."""
+    user = web_user()
+    try:
+        loaded = schemas.TaskStatusIn().load({"status": request.form.get("status", "")})
+        task = service.set_status(
+            task_id=task_id, status=loaded["status"], actor=user, if_match=_if_match(task_id)
+        )
+    except ValidationError:
+        return _detail(
+            service.get_visible(task_id, user), status=422, action_error="Choose a valid status."
+        )
+    except DomainError as error:
+        db.session.rollback()
+        if error.code == 404:
+            raise
+        return _detail(
+            service.get_visible(task_id, user), status=error.code, action_error=error.message
+        )
+    flash(f"Status changed to {task.status.value.replace('_', ' ')}.", "success")
+    return redirect(url_for("tasks_web.detail", task_id=task_id))
+
+
+@blp.post("/<int:task_id>/assign")
+@page_login_required(*STAFF)
+def assign(task_id: int):
+    """Assign the task to an active employee or manager, or unassign it."""
+    user = web_user()
+    raw = request.form.get("assignee_id", "").strip()
+    try:
+        loaded = schemas.TaskAssignIn().load({"assignee_id": forms.as_int(raw) or None})
+        task = service.assign(
+            task_id=task_id,
+            assignee_id=loaded["assignee_id"],
+            actor=user,
+            if_match=_if_match(task_id),
+        )
+    except ValidationError:
+        return _detail(
+            service.get_visible(task_id, user),
+            status=422,
+            action_error="Choose someone from the list.",
+        )
+    except DomainError as error:
+        db.session.rollback()
+        if error.code == 404:
+            raise
+        return _detail(
+            service.get_visible(task_id, user), status=error.code, action_error=error.message
+        )
+    who = task.assignee.username if task.assignee else "nobody"
+    flash(f"Task assigned to {who}.", "success")
+    return redirect(url_for("tasks_web.detail", task_id=task_id))
+
+
+@blp.post("/<int:task_id>/delete")
+@page_login_required(*ADMIN_ONLY)
+def delete(task_id: int):
+    """Delete the task (admins)."""
+    service.delete(task_id=task_id, actor=web_user())
+    flash("Task deleted.", "success")
+    return redirect(url_for("tasks_web.index"))

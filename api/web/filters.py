@@ -1,0 +1,186 @@
+"""Template filters and globals: local times, labels, badges, navigation, URLs that keep filters.
+
+Every time is stored in UTC and shown in the signed-in person's own time zone (their profile).
+Jinja autoescaping is on for every .html template, so user text is escaped wherever it is shown.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from flask import Flask, current_app, request, url_for
+
+from api.db import utcnow
+from api.users.models import Role
+from api.web.session import csrf_token, current_web_user
+
+BADGES = {
+    # task status
+    "pending": "text-bg-secondary",
+    "in_progress": "text-bg-primary",
+    "completed": "text-bg-success",
+    # priority and severity
+    "low": "text-bg-light border",
+    "normal": "text-bg-info",
+    "medium": "text-bg-info",
+    "high": "text-bg-warning",
+    "urgent": "text-bg-danger",
+    "critical": "text-bg-danger",
+    # incident status
+    "reported": "text-bg-danger",
+    "investigating": "text-bg-warning",
+    "resolved": "text-bg-success",
+    # visibility, accounts, outbox
+    "public": "text-bg-light border",
+    "restricted": "text-bg-dark",
+    "active": "text-bg-success",
+    "rejected": "text-bg-secondary",
+    "disabled": "text-bg-dark",
+    "sending": "text-bg-info",
+    "sent": "text-bg-success",
+    "failed": "text-bg-warning",
+    "dead": "text-bg-danger",
+}
+
+
+def _zone() -> ZoneInfo:
+    user = current_web_user()
+    name = user.timezone if user is not None else current_app.config["DEFAULT_TIMEZONE"]
+    try:
+        return ZoneInfo(name)
+    except Exception:  # a zone removed from tzdata must not break a page
+        return ZoneInfo("UTC")
+
+
+def local(moment: datetime | None, fmt: str = "%d %b %Y, %H:%M") -> str:
+    """Format an aware datetime in the viewer's time zone ("" for None)."""
+    if moment is None:
+        return ""
+    return moment.astimezone(_zone()).strftime(fmt)
+
+
+def iso(moment: datetime | None) -> str:
+    """ISO 8601 with offset, for <time datetime="...">."""
+    return moment.isoformat() if moment is not None else ""
+
+
+def relative(moment: datetime | None, now: datetime | None = None) -> str:
+    """A short distance from now: "in 3 days", "2 hours ago", "just now"."""
+    if moment is None:
+        return ""
+    seconds = (moment - (now or utcnow())).total_seconds()
+    future, span = seconds > 0, abs(seconds)
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if span >= size:
+            n = int(span // size)
+            text = f"{n} {unit}{'' if n == 1 else 's'}"
+            return f"in {text}" if future else f"{text} ago"
+    return "just now"
+
+
+def label(value: Any) -> str:
+    """A machine value as words: "in_progress" -> "In progress"."""
+    text = str(getattr(value, "value", value) or "")
+    return text.replace("_", " ").capitalize()
+
+
+def badge(value: Any) -> str:
+    """Bootstrap badge classes for a status, priority, severity or visibility value."""
+    return BADGES.get(str(getattr(value, "value", value)), "text-bg-secondary")
+
+
+def duration(seconds: float | None) -> str:
+    """Seconds as "2 h 5 min" / "3 d 4 h" / "45 s"; an em dash when unknown."""
+    if seconds is None:
+        return "—"
+    seconds = int(seconds)
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    if days:
+        return f"{days} d {hours} h"
+    if hours:
+        return f"{hours} h {minutes} min"
+    if minutes:
+        return f"{minutes} min"
+    return f"{secs} s"
+
+
+def options(values: list[Any]) -> list[tuple[str, str]]:
+    """Enum members as (value, label) pairs for a select."""
+    return [(str(getattr(v, "value", v)), label(v)) for v in values]
+
+
+def people_options(people: list[Any]) -> list[tuple[str, str]]:
+    """Users as (id, "username (role)") pairs for a select."""
+    return [(str(p.id), f"{p.username} ({p.role.value})") for p in people]
+
+
+def url_with(**changes: Any) -> str:
+    """This page's URL with some query arguments changed (None removes one); lists repeat keys.
+
+    Filters, sort and page stay in the URL, so every link and the browser's back button keep them.
+    """
+    args = request.args.to_dict(flat=False)
+    for key, value in changes.items():
+        if value is None or value == "" or value == []:
+            args.pop(key, None)
+        else:
+            args[key] = value if isinstance(value, list) else [value]
+    query = urlencode([(k, v) for k, values in args.items() for v in values])
+    return request.path + (f"?{query}" if query else "")
+
+
+def navigation() -> list[dict[str, Any]]:
+    """The menu for the signed-in person's role: [{"label", "endpoint", "url"}]."""
+    user = current_web_user()
+    if user is None:
+        return []
+    items = [
+        ("Dashboard", "web.dashboard"),
+        ("Tasks", "tasks_web.index"),
+        ("Incidents", "incidents_web.index"),
+        ("Report an incident", "incidents_web.report"),
+    ]
+    if user.role in (Role.ADMIN, Role.MANAGER):
+        items.append(("Stats", "stats_web.index"))
+    if user.role == Role.ADMIN:
+        items += [
+            ("Registrations", "users_web.registrations"),
+            ("Users", "users_web.users"),
+            ("Email outbox", "outbox_web.index"),
+        ]
+    current_bp = request.blueprint
+    return [
+        {
+            "label": text,
+            "endpoint": endpoint,
+            "url": url_for(endpoint),
+            "active": request.endpoint == endpoint
+            or (
+                endpoint.endswith(".index")
+                and current_bp == endpoint.partition(".")[0]
+                and request.endpoint != "incidents_web.report"
+            ),
+        }
+        for text, endpoint in items
+    ]
+
+
+def register(app: Flask) -> None:
+    """Install the filters and globals on the app's Jinja environment."""
+    app.jinja_env.filters.update(
+        local=local, iso=iso, relative=relative, label=label, badge=badge, duration=duration
+    )
+    app.jinja_env.globals.update(
+        csrf_token=csrf_token,
+        current_user=current_web_user,
+        navigation=navigation,
+        url_with=url_with,
+        options=options,
+        people_options=people_options,
+        now=utcnow,
+    )

@@ -1,0 +1,152 @@
+"""Forms of the UI, validated by the API's own marshmallow schemas and the services.
+
+A view reads `request.form` into a `Form` (which keeps what the person typed), loads it with the
+same schema the JSON route uses (`TaskCreate`, `RegisterIn`, ...), and passes the result to the
+same service function. Schema errors and DomainError details land beside their fields; nothing
+is written unless both pass.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import request
+from marshmallow import Schema, ValidationError
+
+from api.errors import DomainError
+from api.extensions import db
+
+GENERIC_PROBLEM = "Please correct the fields marked below."
+
+
+class Form:
+    """The submitted values of one form and its errors: {field: [message, ...]}.
+
+    `message` is a sentence about the whole form (shown above it); `ok` is True while there
+    are no errors.
+    """
+
+    def __init__(self, values: dict[str, Any] | None = None) -> None:
+        self.values: dict[str, Any] = dict(values or {})
+        self.errors: dict[str, list[str]] = {}
+        self.message: str | None = None
+
+    def value(self, name: str, default: Any = "") -> Any:
+        """What to show in the field: the submitted value, else `default`."""
+        value = self.values.get(name)
+        return default if value is None else value
+
+    def error(self, name: str) -> list[str]:
+        return self.errors.get(name, [])
+
+    def add_error(self, name: str, message: str) -> None:
+        self.errors.setdefault(name, []).append(message)
+        self.message = self.message or GENERIC_PROBLEM
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and self.message is None
+
+    def fail(self, error: DomainError) -> None:
+        """Take a service's refusal: field errors beside their fields, the message above.
+
+        Rolls the session back: nothing of a refused request is written.
+        """
+        db.session.rollback()
+        for fields in (error.errors or {}).values():
+            if isinstance(fields, dict):
+                for name, messages in fields.items():
+                    for message in messages if isinstance(messages, list) else [messages]:
+                        self.errors.setdefault(name, []).append(str(message))
+        self.message = error.message
+
+    def take_schema_errors(self, messages: dict[str, Any]) -> None:
+        """Add marshmallow's {field: [messages]} (nested dicts flattened to their field)."""
+        for name, value in messages.items():
+            if isinstance(value, dict):
+                flat = [
+                    str(m)
+                    for sub in value.values()
+                    for m in (sub if isinstance(sub, list) else [sub])
+                ]
+            else:
+                flat = [str(m) for m in (value if isinstance(value, list) else [value])]
+            for message in flat:
+                self.add_error(name, message)
+
+
+def read_form(names: Iterable[str], *, secret: Iterable[str] = ()) -> Form:
+    """A Form with the submitted values of `names`; `secret` fields are never echoed back."""
+    hidden = set(secret)
+    return Form({n: request.form.get(n, "") for n in names if n not in hidden})
+
+
+def load(
+    form: Form,
+    schema: Schema,
+    raw: dict[str, Any],
+    *,
+    blank_is_none: Iterable[str] = (),
+    drop_blank: Iterable[str] = (),
+    integers: Iterable[str] = (),
+) -> dict[str, Any] | None:
+    """Load `raw` (strings from the form) with `schema`; on errors fill `form` and return None.
+
+    Blank strings of `blank_is_none` fields become None (an optional value cleared); blank
+    strings of `drop_blank` fields are left out (the schema's default applies). `integers`
+    fields arrive as text and are handed to the (strict) schema as numbers when they are digits.
+    """
+    none_fields, drop_fields = set(blank_is_none), set(drop_blank)
+    raw = {k: as_int(v) if k in set(integers) else v for k, v in raw.items()}
+    data: dict[str, Any] = {}
+    for name, value in raw.items():
+        blank = isinstance(value, str) and value.strip() == ""
+        if blank and name in drop_fields:
+            continue
+        data[name] = None if blank and name in none_fields else value
+    try:
+        loaded = schema.load(data)
+    except ValidationError as exc:
+        form.take_schema_errors(exc.messages if isinstance(exc.messages, dict) else {})
+        return None
+    return loaded if form.ok else None
+
+
+def as_int(value: Any) -> Any:
+    """A form's digit string as an int (the API's schemas take JSON numbers, strictly)."""
+    if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) < 12:
+        return int(value.strip())
+    return value
+
+
+def local_to_iso(value: str, timezone: str) -> str:
+    """Turn a `datetime-local` input ("2026-03-01T17:30") in `timezone` into ISO 8601 with offset.
+
+    A blank value stays blank; an unreadable one is returned unchanged so that the schema names
+    the field as invalid.
+    """
+    value = (value or "").strip()
+    if not value:
+        return ""
+    try:
+        naive = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    if naive.tzinfo is not None:
+        return naive.isoformat()
+    return naive.replace(tzinfo=ZoneInfo(timezone)).isoformat()
+
+
+def iso_to_local_input(moment: datetime | None, timezone: str) -> str:
+    """The value of a `datetime-local` input for an aware datetime, in `timezone`."""
+    if moment is None:
+        return ""
+    return moment.astimezone(ZoneInfo(timezone)).strftime("%Y-%m-%dT%H:%M")
+
+
+def checkbox(name: str) -> bool:
+    """True when the checkbox `name` was ticked (browsers omit unticked boxes)."""
+    return request.form.get(name) in ("on", "true", "1", "yes")

@@ -1,0 +1,72 @@
+"""Turn activity rows into sentences for the timeline of a task or an incident."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from api.activity.models import Activity
+from api.extensions import db
+from api.users.models import User
+
+ACTIONS = {
+    "created": "created this",
+    "reported": "reported this",
+    "updated": "edited",
+    "status_changed": "changed the status",
+    "assigned": "changed the assignee",
+    "responded": "responded",
+    "deleted": "deleted this",
+}
+FIELD_NAMES = {"assignee_id": "assignee"}
+HIDDEN_FIELDS = {"response_id", "completed_at", "acknowledged_at", "resolved_at", "description"}
+
+
+def _names(rows: list[Activity]) -> dict[int, str]:
+    ids = {
+        value
+        for row in rows
+        for value in (row.changes or {}).get("assignee_id", [])
+        if isinstance(value, int)
+    }
+    if not ids:
+        return {}
+    return dict(db.session.execute(sa.select(User.id, User.username).where(User.id.in_(ids))).all())
+
+
+def describe(rows: list[Activity]) -> list[dict[str, Any]]:
+    """[{"when", "actor", "action", "changes": [(field, old, new)]}] for the template.
+
+    Assignee ids become usernames (one statement for the whole timeline); timestamps and the
+    description's full text are left out of the change list (the page shows them elsewhere).
+    """
+    names = _names(rows)
+
+    def show(field: str, value: Any) -> str:
+        if value is None:
+            return "nobody" if field == "assignee_id" else "—"
+        if field == "assignee_id":
+            return names.get(value, f"user {value}")
+        return str(value).replace("_", " ")
+
+    items = []
+    for row in rows:
+        changes = [
+            (FIELD_NAMES.get(field, field), show(field, pair[0]), show(field, pair[1]))
+            for field, pair in (row.changes or {}).items()
+            if field not in HIDDEN_FIELDS and isinstance(pair, list) and len(pair) == 2
+        ]
+        if row.action in ("created", "reported"):
+            changes = []
+        if row.action == "updated" and "description" in (row.changes or {}):
+            changes.append(("description", "", "changed"))
+        items.append(
+            {
+                "when": row.created_at,
+                "actor": row.actor.username if row.actor else "someone",
+                "action": ACTIONS.get(row.action, row.action.replace("_", " ")),
+                "changes": changes,
+            }
+        )
+    return items

@@ -1,0 +1,86 @@
+"""Playwright for Python driving Debian's Chromium against taskdesk served from a thread.
+
+The app (the suite's session app, on the test database) is served by werkzeug on a free
+127.0.0.1 port. The browser is /usr/bin/chromium (scripts/ensure-chromium.sh installs it);
+Playwright never downloads one. Screenshots go to artifacts/screenshots/.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+
+
+class Server:
+    """A WSGI app served on 127.0.0.1 in a daemon thread."""
+
+    def __init__(self, wsgi_app) -> None:
+        self._server = make_server("127.0.0.1", 0, wsgi_app, threaded=False)
+        self.url = f"http://127.0.0.1:{self._server.server_port}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._thread.join(timeout=5)
+
+
+@pytest.fixture
+def live_server(app) -> Iterator[Server]:
+    """taskdesk on a free port. Cookies drop Secure here: the test server speaks plain http."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: run scripts/ensure-chromium.sh")
+    saved = {k: app.config[k] for k in ("JWT_COOKIE_SECURE", "SESSION_COOKIE_SECURE")}
+    app.config.update(JWT_COOKIE_SECURE=False, SESSION_COOKIE_SECURE=False)
+    server = Server(app)
+    try:
+        yield server
+    finally:
+        server.stop()
+        app.config.update(saved)
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+class Shots:
+    """Save one full-page screenshot per name under artifacts/screenshots/."""
+
+    def __init__(self) -> None:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        self.taken: list[Path] = []
+
+    def __call__(self, page, name: str) -> None:
+        path = SCREENSHOTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        self.taken.append(path)
+
+
+@pytest.fixture
+def shots() -> Shots:
+    return Shots()
