@@ -1,0 +1,21 @@
+"""gunicorn settings for the container image (Dockerfile) and any host that runs gunicorn.
+
+Every value can be changed through the environment, so the image needs no rebuild: GUNICORN_BIND
+(default 0.0.0.0:8000), GUNICORN_WORKERS (2: the image targets a small instance; each worker
+holds one database connection pool of at most 3), GUNICORN_THREADS (4), GUNICORN_TIMEOUT (30 s).
+"""
+
+import os
+
+bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
+workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+graceful_timeout = 20
+keepalive = 5
+accesslog = "-"
+errorlog = "-"
+# Only the reverse proxy in front of the container may set X-Forwarded-* (see PROXY_FIX_X_FOR).
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# Workers import the app themselves: a crash while building it does not take the master down.
+preload_app = False
