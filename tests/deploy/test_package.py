@@ -1,0 +1,175 @@
+"""`osls package --stage prod`: the CloudFormation template and the function bundle, offline."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+from tests.deploy.conftest import ROOT, VENV_BIN
+
+LIMIT_BYTES = 25 * 1000 * 1000  # the bundle budget: 25 MB unzipped
+FUNCTIONS = ("Http", "Reminders", "Reports", "Outbox", "Migrate", "Admin")
+
+
+def _statements(packaged) -> list[dict]:
+    role = packaged.resources["IamRoleLambdaExecution"]["Properties"]
+    return [s for policy in role["Policies"] for s in policy["PolicyDocument"]["Statement"]]
+
+
+def test_package_needs_no_credentials_and_cfn_lint_passes(packaged):
+    template = packaged.directory / "cloudformation-template-update-stack.json"
+
+    lint = subprocess.run(
+        [str(VENV_BIN / "cfn-lint"), str(template)],
+        cwd=ROOT,  # picks up .cfnlintrc
+        capture_output=True,
+        text=True,
+    )
+
+    assert lint.returncode == 0, lint.stdout + lint.stderr
+    print(
+        f"\npackage: {packaged.seconds:.1f} s, {len(packaged.resources)} resources, "
+        f"bundle {packaged.bundle.stat().st_size / 1e6:.1f} MB zipped, "
+        f"{packaged.unzipped_bytes() / 1e6:.1f} MB unzipped"
+    )
+
+
+def test_bundle_holds_the_app_and_arm64_dependencies_under_25_mb(packaged):
+    names = packaged.names()
+    tops = {name.split("/", 1)[0] for name in names}
+
+    assert packaged.unzipped_bytes() < LIMIT_BYTES
+    assert tops == {"api", "handlers", "build"}
+    assert "handlers/http.py" in names and "handlers/jobs.py" in names
+    assert "api/migrations/env.py" in names
+    assert "api/index.py" not in names  # Vercel's entry point
+    assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
+    deps = {
+        n.split("/")[2].removesuffix(".py") for n in names if n.startswith("build/python-deps/")
+    }
+    assert {"flask", "sqlalchemy", "pymysql", "serverless_wsgi", "alembic"} <= deps
+    assert not deps & {"boto3", "botocore", "gunicorn", "pytest", "moto"}
+    binaries = [n for n in names if n.endswith(".so")]
+    assert binaries and all("aarch64" in n or "abi3" in n for n in binaries), binaries
+
+
+def test_every_function_runs_python311_on_arm64_in_the_vpc(packaged):
+    for name in FUNCTIONS:
+        props = packaged.resources[f"{name}LambdaFunction"]["Properties"]
+        assert props["Runtime"] == "python3.11", name
+        assert props["Architectures"] == ["arm64"], name
+        assert props["VpcConfig"]["SubnetIds"] == [
+            {"Ref": "PrivateSubnetA"},
+            {"Ref": "PrivateSubnetB"},
+        ]
+        assert props["VpcConfig"]["SecurityGroupIds"] == [{"Ref": "LambdaSecurityGroup"}]
+        env = props["Environment"]["Variables"]
+        assert env["TASKDESK_ENV"] == "production"
+        assert env["TASKDESK_SSM_PATH"] == "/taskdesk/prod/"
+        assert env["TASKDESK_DATABASE_SECRET"] == "taskdesk/prod/database"
+        # Settings and secrets are read at start, never written into the template.
+        assert not {"SECRET_KEY", "JWT_SECRET_KEY", "DATABASE_URL", "CRON_SECRET"} & set(env)
+
+
+def test_no_secret_value_is_in_the_template(packaged):
+    text = json.dumps(packaged.template)
+    password = packaged.resources["Database"]["Properties"]["MasterUserPassword"]
+
+    assert password == {
+        "Fn::Sub": "{{resolve:secretsmanager:${DatabaseSecret}:SecretString:password}}"
+    }
+    for marker in ("${ssm:", "mysql+pymysql://", "offline-secret-key", "AKIA"):
+        assert marker not in text
+
+
+def test_http_function_is_on_an_http_api_with_payload_2(packaged):
+    integration = packaged.resources["HttpApiIntegrationHttp"]["Properties"]
+    route = packaged.resources["HttpApiRouteDefault"]["Properties"]
+
+    assert packaged.resources["HttpApi"]["Properties"]["ProtocolType"] == "HTTP"
+    assert integration["PayloadFormatVersion"] == "2.0"
+    assert route["RouteKey"] == "$default"
+
+
+def test_jobs_run_on_eventbridge_schedules_with_a_failure_destination(packaged):
+    schedules = {
+        name: packaged.resources[f"{name}EventsRuleSchedule1"]["Properties"]["ScheduleExpression"]
+        for name in ("Reminders", "Reports", "Outbox")
+    }
+
+    assert schedules == {
+        "Reminders": "rate(1 hour)",
+        "Reports": "cron(0 8 ? * MON *)",
+        "Outbox": "rate(5 minutes)",
+    }
+    for name in schedules:
+        targets = packaged.resources[f"{name}EventsRuleSchedule1"]["Properties"]["Targets"]
+        assert targets[0]["Arn"] == {"Fn::GetAtt": [f"{name}LambdaFunction", "Arn"]}
+        config = packaged.resources[f"{name}LambdaEvConf"]["Properties"]
+        assert config["DestinationConfig"]["OnFailure"]["Destination"] == {
+            "Fn::GetAtt": ["JobFailuresQueue", "Arn"]
+        }
+    assert "MigrateEventsRuleSchedule1" not in packaged.resources  # invoked by the pipeline
+    assert not any(k.startswith("HttpEventsRule") for k in packaged.resources)
+
+
+def test_iam_is_least_privilege(packaged):
+    statements = _statements(packaged)
+    by_action: dict[str, list] = {}
+    for statement in statements:
+        actions = statement["Action"]
+        for action in [actions] if isinstance(actions, str) else actions:
+            by_action.setdefault(action, []).append(statement["Resource"])
+
+    assert statements and all(s["Effect"] == "Allow" for s in statements)
+    assert by_action["ses:SendEmail"] == [
+        [
+            {
+                "Fn::Sub": "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/${MailDomain}"
+            },
+            {
+                "Fn::Sub": "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:configuration-set/${MailConfigurationSet}"
+            },
+        ]
+    ]
+    assert by_action["secretsmanager:GetSecretValue"] == [[{"Ref": "DatabaseSecret"}]]
+    assert by_action["ssm:GetParametersByPath"] == [
+        [
+            {
+                "Fn::Sub": "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/taskdesk/prod"
+            }
+        ]
+    ]
+    assert all(
+        r == {"Fn::GetAtt": ["JobFailuresQueue", "Arn"]} for r in by_action["sqs:SendMessage"]
+    )
+    # Only ses:GetAccount (no resource-level permissions in SES) may use "*".
+    wildcard = {a for a, resources in by_action.items() if "*" in resources}
+    assert wildcard == {"ses:GetAccount"}
+    assert not any(a.endswith(":*") or a == "*" for a in by_action)
+
+
+def test_stage_parameters_set_the_infra_defaults(packaged):
+    params = packaged.template["Parameters"]
+
+    assert params["Stage"]["Default"] == "prod"
+    assert params["MailDomain"] == {
+        **params["MailDomain"],
+        "Type": "AWS::SSM::Parameter::Value<String>",
+        "Default": "/taskdesk/prod/mail-domain",
+    }
+    assert params["DatabaseInstanceClass"]["Default"] == "db.t4g.small"
+    assert params["DatabaseBackupRetentionDays"]["Default"] == 14
+
+
+def test_dnspython_is_left_out_only_because_no_call_checks_deliverability(packaged):
+    names = packaged.names()
+    calls = [
+        line.strip()
+        for path in (ROOT / "api").rglob("*.py")
+        for line in path.read_text().splitlines()
+        if "validate_email(" in line and "import" not in line
+    ]
+
+    assert not [n for n in names if n.startswith("build/python-deps/dns/")]
+    assert calls and all("check_deliverability=False" in call for call in calls), calls
