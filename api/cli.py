@@ -62,8 +62,10 @@ class LazyDbGroup(click.Group):
 
 def register(app: Flask) -> None:
     from api.demo import demo_cli
+    from api.notifications.cli import jobs_cli
     from api.users.cli import users_cli
 
     app.cli.add_command(LazyDbGroup(app))
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(jobs_cli)

@@ -83,8 +83,23 @@ class BaseConfig:
     JWT_DECODE_AUDIENCE = "taskdesk-api"
     JWT_ACCESS_TOKEN_EXPIRES = timedelta(minutes=15)
     JWT_REFRESH_TOKEN_EXPIRES = timedelta(days=7)
-    JWT_TOKEN_LOCATION = ["headers"]
+    JWT_TOKEN_LOCATION = ["headers", "cookies"]
     JWT_ERROR_MESSAGE_KEY = "message"
+
+    # Browser sessions (the web UI): the same JWTs in HttpOnly cookies. Every state-changing
+    # cookie-authenticated request needs flask-jwt-extended's double-submit CSRF token (a form
+    # field `csrf_token` or the X-CSRF-TOKEN header), on /api/v1 as in the UI. The refresh cookie
+    # is sent to every page (path "/") because the UI refreshes an expired access token quietly
+    # inside any page request, form posts included; it is HttpOnly and SameSite=Lax too.
+    JWT_COOKIE_SECURE = True
+    JWT_COOKIE_SAMESITE = "Lax"
+    JWT_COOKIE_CSRF_PROTECT = True
+    JWT_CSRF_CHECK_FORM = True
+    JWT_ACCESS_COOKIE_PATH = "/"
+    JWT_REFRESH_COOKIE_PATH = "/"
+    SESSION_COOKIE_SECURE = True  # the Flask session carries flash messages only
+    SESSION_COOKIE_SAMESITE = "Lax"
+    HSTS_SECONDS = 63_072_000  # two years (RFC 6797); 0 sends no Strict-Transport-Security
 
     # flask-smorest / OpenAPI
     API_TITLE = "taskdesk"
@@ -93,7 +108,9 @@ class BaseConfig:
     OPENAPI_URL_PREFIX = "/api/v1"
     OPENAPI_JSON_PATH = "openapi.json"
     OPENAPI_SWAGGER_UI_PATH = "/docs"
-    OPENAPI_SWAGGER_UI_URL = "/api/v1/docs/static/"
+    # Swagger UI is vendored from npm (scripts/vendor-assets.sh): no CDN, CSP-compatible.
+    OPENAPI_SWAGGER_UI_URL = "/static/vendor/swagger-ui/"
+    OPENAPI_SWAGGER_UI_CONFIG = {"tryItOutEnabled": True}
 
     # Sign-in throttling (OWASP ASVS 5.0 6.3.1): failures per account and per address.
     LOGIN_MAX_FAILURES = 5
@@ -107,17 +124,51 @@ class BaseConfig:
     MAIL_FROM = "taskdesk <no-reply@taskdesk.local>"
     AWS_REGION = "us-east-1"
     SES_CONFIGURATION_SET = ""
-    CORS_ORIGINS = ""
+    CORS_ORIGINS = ""  # comma-separated exact origins; empty: same-origin only (issue 7)
+    CORS_SUPPORTS_CREDENTIALS = False  # true: listed origins may also use the cookie session
+    # Rate limits (issue 7, api/limits.py): storage shared by every container in production.
     RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_ENABLED = True
+    RATELIMIT_DEFAULT = "300 per minute"  # every /api/ request, per client address
+    RATELIMIT_REGISTER = "10 per hour"  # per client address
+    RATELIMIT_PASSWORD_RESET = "5 per hour"  # per account and per client address
+    RATELIMIT_REPORT_EMAIL = "5 per hour"  # POST /reports/email per user
+    # Caches (issue 7, api/cache.py): empty CACHE_TYPE follows RATELIMIT_STORAGE_URI.
+    CACHE_TYPE = ""
+    CACHE_REDIS_URL = ""
+    CACHE_DEFAULT_TIMEOUT = 60
+    STATS_CACHE_SECONDS = 60
     CRON_SECRET = ""
     LOG_LEVEL = "INFO"
     PROXY_FIX_X_FOR = 0  # trusted proxies in front of the app that set X-Forwarded-For
     PASSWORD_HASH = "argon2"
 
+    # Email outbox (issue 4): retry schedule, claims and backends.
+    OUTBOX_MAX_ATTEMPTS = 8  # provider attempts before a row is marked dead
+    OUTBOX_BACKOFF_BASE_SECONDS = 30  # next try after uniform(0, min(cap, base * 2**attempts))
+    OUTBOX_BACKOFF_CAP_SECONDS = 3600
+    OUTBOX_LEASE_SECONDS = 300  # a `sending` claim older than this is taken over by the job
+    OUTBOX_BATCH_SIZE = 100  # rows claimed per outbox job round
+    MAIL_SEND_AFTER_COMMIT = True  # try queued mail right after the request commits
+    MAIL_MAX_SEND_RATE = 0.0  # emails per second; 0 reads the SES account's rate once per run
+    SES_ENDPOINT_URL = ""  # empty: AWS; set for moto_server or a VPC endpoint
+    SMTP_HOST = "localhost"
+    SMTP_PORT = 587
+    SMTP_USERNAME = ""
+    SMTP_PASSWORD = ""
+    SMTP_STARTTLS = True
+    SMTP_TIMEOUT = 10
+    PASSWORD_RESET_TTL = 30 * 60  # seconds a reset link stays valid (single use)
+    REMINDER_BATCH_SIZE = 500  # users per reminders batch
+
 
 class DevelopmentConfig(BaseConfig):
     ENV_NAME = "development"
     DEBUG = True
+    # A laptop serves plain http://127.0.0.1:5000: cookies without Secure, no HSTS.
+    JWT_COOKIE_SECURE = False
+    SESSION_COOKIE_SECURE = False
+    HSTS_SECONDS = 0
 
 
 class TestingConfig(BaseConfig):
@@ -125,6 +176,12 @@ class TestingConfig(BaseConfig):
     TESTING = True
     # Fast, still-argon2id parameters so that the suite is not dominated by hashing.
     PASSWORD_HASH = "argon2-fast"
+    # The suite sends thousands of requests from one address: the limits stay wired but out of
+    # reach; the `rate_limits` fixture (tests/conftest.py) puts the real values back.
+    RATELIMIT_DEFAULT = "1000000 per minute"
+    RATELIMIT_REGISTER = "1000000 per hour"
+    RATELIMIT_PASSWORD_RESET = "1000000 per hour"
+    RATELIMIT_REPORT_EMAIL = "1000000 per hour"
 
 
 class ProductionConfig(BaseConfig):
@@ -148,8 +205,30 @@ _ENV_KEYS = (
     "DEFAULT_TIMEZONE",
     "CORS_ORIGINS",
     "RATELIMIT_STORAGE_URI",
+    "RATELIMIT_DEFAULT",
+    "RATELIMIT_REGISTER",
+    "RATELIMIT_PASSWORD_RESET",
+    "RATELIMIT_REPORT_EMAIL",
+    "CACHE_TYPE",
+    "CACHE_REDIS_URL",
     "CRON_SECRET",
     "LOG_LEVEL",
+    "SES_ENDPOINT_URL",
+    "SMTP_HOST",
+    "SMTP_USERNAME",
+    "SMTP_PASSWORD",
+)
+_INT_KEYS = (
+    "OUTBOX_MAX_ATTEMPTS",
+    "OUTBOX_BACKOFF_BASE_SECONDS",
+    "OUTBOX_BACKOFF_CAP_SECONDS",
+    "OUTBOX_LEASE_SECONDS",
+    "OUTBOX_BATCH_SIZE",
+    "SMTP_PORT",
+    "SMTP_TIMEOUT",
+    "PASSWORD_RESET_TTL",
+    "REMINDER_BATCH_SIZE",
+    "STATS_CACHE_SECONDS",
 )
 
 
@@ -179,6 +258,15 @@ def load_config(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
             app.config[key] = value
     app.config["REMINDER_HOUR"] = _int("REMINDER_HOUR", app.config["REMINDER_HOUR"])
     app.config["PROXY_FIX_X_FOR"] = _int("PROXY_FIX_X_FOR", app.config["PROXY_FIX_X_FOR"])
+    for key in _INT_KEYS:
+        app.config[key] = _int(key, app.config[key])
+    if _env("SMTP_STARTTLS") is not None:
+        app.config["SMTP_STARTTLS"] = _env("SMTP_STARTTLS", "").lower() in ("1", "true", "yes")
+    for key in ("RATELIMIT_ENABLED", "CORS_SUPPORTS_CREDENTIALS"):
+        if _env(key) is not None:
+            app.config[key] = _env(key, "").lower() in ("1", "true", "yes")
+    if _env("MAIL_MAX_SEND_RATE") is not None:
+        app.config["MAIL_MAX_SEND_RATE"] = float(_env("MAIL_MAX_SEND_RATE", "0"))
     default_db = f"sqlite:///{Path(app.instance_path) / 'taskdesk.db'}"
     app.config["SQLALCHEMY_DATABASE_URI"] = _env("DATABASE_URL", default_db)
     if overrides:

@@ -61,6 +61,19 @@ def str_enum(enum_cls: type[enum.Enum], length: int = 20) -> sa.Enum:
     )
 
 
+@sa.event.listens_for(sa.engine.Engine, "connect")
+def _sqlite_foreign_keys(dbapi_connection: Any, _record: Any) -> None:
+    """Make SQLite enforce FOREIGN KEY clauses (ON DELETE SET NULL), as MySQL does.
+
+    SQLite ignores them unless each connection turns them on. Migrations turn them off while they
+    run (api/migrations/env.py): batch mode rebuilds tables, and dropping one would fire them.
+    """
+    if type(dbapi_connection).__module__ == "sqlite3":
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+
 class Base(DeclarativeBase):
     """Declarative base with naming conventions, so Alembic names constraints the same way."""
 
@@ -100,16 +113,40 @@ def paginate(
     page_size: int,
     options: tuple[Any, ...] = (),
 ) -> Page[Any]:
-    """Run `stmt` for one page plus at most one COUNT: two statements whatever the page size.
+    """Run `stmt` for one page, with the total from a window count: one statement per page.
 
     `stmt` selects one ORM entity with its filters and order; `options` are loader options
-    (joined eager loads of many-to-one relations) applied to the page query only.
+    (joined eager loads of many-to-one relations) applied to the page query only. The total comes
+    from `COUNT(*) OVER ()` in the same query (window functions: MySQL 8, MariaDB 10.2, SQLite
+    3.25). Only a page past the end, which has no row to carry the total, costs a second COUNT.
     """
-    page_stmt = stmt.options(*options).limit(page_size).offset((page - 1) * page_size)
-    items = list(session.scalars(page_stmt).unique().all())
-    if len(items) < page_size and (items or page == 1):
-        total = (page - 1) * page_size + len(items)  # the last page: the count is known
+    total_column = sa.func.count().over().label("_total")
+    page_stmt = (
+        stmt.add_columns(total_column)
+        .options(*options)
+        .limit(page_size)
+        .offset((page - 1) * page_size)
+    )
+    rows = session.execute(page_stmt).all()
+    items = [row[0] for row in rows]
+    if rows:
+        total = rows[0][1]
     else:
         count_stmt = sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())
         total = session.scalar(count_stmt) or 0
     return Page(items=items, page=page, page_size=page_size, total=total)
+
+
+def escape_like(text: str) -> str:
+    """Escape LIKE's wildcards (`%`, `_`) and the escape character itself (backslash)."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def text_search(q: str, *columns: Any) -> sa.ColumnElement[bool]:
+    """True where `q` occurs literally in any of `columns` (SQL LIKE, wildcards escaped).
+
+    Case follows the column collation: insensitive on MySQL's utf8mb4 default and, for ASCII,
+    on SQLite.
+    """
+    pattern = f"%{escape_like(q)}%"
+    return sa.or_(*(column.like(pattern, escape="\\") for column in columns))

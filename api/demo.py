@@ -1,17 +1,19 @@
-"""`flask demo seed`: a believable team with tasks in every state, for a laptop or a demo."""
+"""`flask demo seed`: a believable team with tasks and incidents in every state, for a demo."""
 
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import click
 import sqlalchemy as sa
 from flask.cli import with_appcontext
 
+from api.activity.models import Activity, EntityType
 from api.auth.passwords import hash_password
 from api.db import utcnow
 from api.extensions import db
+from api.incidents.models import Incident, IncidentResponse, IncidentStatus, Severity, Visibility
 from api.tasks.models import Priority, Task, TaskStatus
 from api.users.models import Role, User, UserStatus
 
@@ -72,7 +74,7 @@ demo_cli = click.Group("demo", help="Demo data.")
 
 
 def seed(*, users: int = 12, tasks: int = 60, rng_seed: int = 7, progress=None) -> list[User]:
-    """Create an admin, managers and employees (all active) and `tasks` tasks.
+    """Create an admin, managers and employees (all active), `tasks` tasks and 12 incidents.
 
     Returns the users created; sign in with DEMO_PASSWORD. Idempotent only on an empty database.
     """
@@ -116,8 +118,98 @@ def seed(*, users: int = 12, tasks: int = 60, rng_seed: int = 7, progress=None) 
         db.session.add(task)
         if progress:
             progress(1)
+    _seed_incidents(rng, people, now)
     db.session.commit()
     return people
+
+
+INCIDENT_TITLES = [
+    "VPN drops every few minutes",
+    "Checkout page returns 500",
+    "Badge reader at the side door is dead",
+    "Phishing email sent to the sales team",
+    "Nightly backup job failed",
+    "Shared drive is read-only",
+    "Laptop stolen from a car",
+    "Payroll export has wrong totals",
+]
+INCIDENT_REPLIES = [
+    "Seeing this too.",
+    "Looking into it now.",
+    "Rolled back the last change; watching the graphs.",
+    "Root cause found, fix going out this afternoon.",
+    "Confirmed fixed on my side.",
+]
+
+
+def _seed_incidents(rng: random.Random, people: list[User], now: datetime) -> None:
+    """Two incidents in every status x visibility, with responses and a consistent timeline."""
+    responders = [p for p in people if p.role != Role.EMPLOYEE]
+    for n, (status, visibility) in enumerate(
+        (s, v) for s in IncidentStatus for v in Visibility for _ in range(2)
+    ):
+        reporter = rng.choice(people)
+        reported = now - timedelta(days=rng.randint(0, 25), hours=rng.randint(1, 12))
+        acknowledged = reported + timedelta(minutes=rng.randint(3, 240))
+        resolved = acknowledged + timedelta(hours=rng.randint(1, 72))
+        incident = Incident(
+            title=INCIDENT_TITLES[n % len(INCIDENT_TITLES)],
+            description="Seeded demo incident.",
+            severity=rng.choice(list(Severity)),
+            status=status,
+            visibility=visibility,
+            reporter=reporter,
+            assignee=None if status == IncidentStatus.REPORTED else rng.choice(responders),
+            reported_at=reported,
+            acknowledged_at=None if status == IncidentStatus.REPORTED else acknowledged,
+            resolved_at=min(resolved, now) if status == IncidentStatus.RESOLVED else None,
+        )
+        db.session.add(incident)
+        db.session.flush()
+        moves = [(reported, reporter, "reported", {"status": [None, "reported"]})]
+        if incident.acknowledged_at:
+            moves.append(
+                (
+                    acknowledged,
+                    incident.assignee,
+                    "status_changed",
+                    {"status": ["reported", "investigating"]},
+                )
+            )
+        if incident.resolved_at:
+            moves.append(
+                (
+                    incident.resolved_at,
+                    incident.assignee,
+                    "status_changed",
+                    {"status": ["investigating", "resolved"]},
+                )
+            )
+        for i in range(rng.randint(1, 3)):
+            author = reporter if i == 0 else rng.choice(responders)
+            response = IncidentResponse(
+                incident_id=incident.id,
+                author=author,
+                body=rng.choice(INCIDENT_REPLIES),
+                created_at=min(now, reported + timedelta(minutes=rng.randint(1, 600))),
+            )
+            db.session.add(response)
+            db.session.flush()
+            moves.append(
+                (response.created_at, author, "responded", {"response_id": [None, response.id]})
+            )
+        # The timeline is read in id order: write it in time order.
+        for at, actor, action, changes in sorted(moves, key=lambda move: move[0]):
+            db.session.add(
+                Activity(
+                    actor_id=actor.id if actor else None,
+                    entity_type=EntityType.INCIDENT,
+                    entity_id=incident.id,
+                    action=action,
+                    changes=changes,
+                    created_at=at,
+                )
+            )
 
 
 @demo_cli.command("seed")

@@ -11,7 +11,7 @@ import logging
 from http import HTTPStatus
 from typing import Any
 
-from flask import Flask, Response, g, jsonify
+from flask import Flask, Response, g, has_request_context, jsonify
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
@@ -44,7 +44,13 @@ class BadRequest(DomainError):
 
 
 class Unauthorized(DomainError):
+    """401; carries the Bearer challenge, which every 401 must send (RFC 9110 §15.5.2)."""
+
     code = 401
+
+    def __init__(self, message: str | None = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.headers = {"WWW-Authenticate": 'Bearer realm="taskdesk"', **self.headers}
 
 
 class Forbidden(DomainError):
@@ -95,11 +101,28 @@ def error_response(
     errors: Any = None,
     headers: dict | None = None,
 ) -> Response:
+    """The error as the caller expects it: the JSON envelope, or an HTML page for the UI.
+
+    The blueprint decides (api.web.is_web_request): UI pages and unknown paths outside /api/
+    get templates/errors/*.html; everything under /api/ gets the envelope.
+    """
+    if _wants_html():
+        from api.web.errors import render_error_page
+
+        return render_error_page(code, message, headers)
     response = jsonify(envelope(code, message, errors))
     response.status_code = code
     for key, value in (headers or {}).items():
         response.headers[key] = value
     return response
+
+
+def _wants_html() -> bool:
+    if not has_request_context():
+        return False
+    from api.web import is_web_request
+
+    return is_web_request()
 
 
 def _handle_domain(error: DomainError) -> Response:
@@ -141,7 +164,7 @@ def _handle_unexpected(error: Exception) -> Response:
 
 
 def register_error_handlers(app: Flask) -> None:
-    """Route every error through the JSON envelope."""
+    """Route every error through the JSON envelope (or the UI's HTML error page)."""
     app.register_error_handler(DomainError, _handle_domain)
     app.register_error_handler(HTTPException, _handle_http)
     app.register_error_handler(IntegrityError, _handle_integrity)

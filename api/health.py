@@ -14,6 +14,7 @@ blp = Blueprint("health", __name__, url_prefix="/api/v1/health", description="He
 
 
 @blp.get("")
+@blp.doc(security=[])
 @blp.response(200)
 def health():
     """200 with {"status": "ok"} when the database answers; 503 otherwise."""

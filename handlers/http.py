@@ -38,7 +38,7 @@ from typing import Any
 import serverless_wsgi
 from flask import Flask
 
-from api import create_app
+from handlers import build_app
 
 WsgiApp = Callable[..., Iterable[bytes]]
 
@@ -159,7 +159,7 @@ def serve(app: Flask | WsgiApp, event: dict[str, Any], context: Any) -> dict[str
     return shape_response(response, event, fixes.headers)
 
 
-app = create_app()
+app = build_app()
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:

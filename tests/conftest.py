@@ -18,8 +18,10 @@ os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
 os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
 os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 
-from api import create_app
+from api import create_app, limits
+from api.cache import cache as stats_cache
 from api.cli import upgrade_database
+from api.config import BaseConfig
 from api.extensions import db as _db
 from tests.factories import Auth, Factory
 
@@ -78,6 +80,32 @@ def _clean_tables(request: pytest.FixtureRequest) -> Iterator[None]:
     with _db.engine.begin() as conn:
         for table in reversed(_db.metadata.sorted_tables):
             conn.execute(table.delete())
+    stats_cache.clear()  # the rows went without a session commit: no generation bump
+
+
+# The production limits; the testing config keeps them out of reach of the suite.
+REAL_RATE_LIMITS = {
+    key: getattr(BaseConfig, key)
+    for key in (
+        "RATELIMIT_DEFAULT",
+        "RATELIMIT_REGISTER",
+        "RATELIMIT_PASSWORD_RESET",
+        "RATELIMIT_REPORT_EMAIL",
+    )
+}
+
+
+@pytest.fixture
+def rate_limits(app) -> Iterator[dict[str, str]]:
+    """The real rate limits on the session app, with fresh counters; yields the limits."""
+    saved = {key: app.config[key] for key in REAL_RATE_LIMITS}
+    app.config.update(REAL_RATE_LIMITS)
+    limits.reset(app)
+    try:
+        yield dict(REAL_RATE_LIMITS)
+    finally:
+        app.config.update(saved)
+        limits.reset(app)
 
 
 @pytest.fixture

@@ -157,11 +157,18 @@ def test_serverless_yml_describes_the_http_function(serverless):
     assert provider["httpApi"]["payload"] == "2.0"
     assert http["handler"] == "handlers/http.handler"
     assert http["events"] and all(set(e) == {"httpApi"} for e in http["events"])
+    # Secrets are read at start from SSM / Secrets Manager (handlers/environment.py), never
+    # written into the template.
     for key in ("SECRET_KEY", "JWT_SECRET_KEY", "DATABASE_URL"):
-        assert provider["environment"][key].startswith("${ssm:/taskdesk/${sls:stage}/")
-    patterns = serverless["package"]["patterns"]
-    for excluded in ("!tests/**", "!node_modules/**", "!.venv/**", "!requirements-dev.txt"):
-        assert excluded in patterns
+        assert key not in provider["environment"]
+    assert provider["environment"]["TASKDESK_SSM_PATH"] == "/taskdesk/${sls:stage}/"
+    # Everything is left out of the bundle but the application and its built dependencies.
+    assert serverless["package"]["patterns"][:4] == [
+        "!./**",
+        "api/**",
+        "handlers/**",
+        "build/python-deps/**",
+    ]
 
 
 def test_every_serverless_handler_resolves_to_a_callable(serverless):

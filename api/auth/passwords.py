@@ -8,10 +8,12 @@ the ranked list that ships with zxcvbn. Hashing: argon2id (ASVS 11.4.2) through 
 from __future__ import annotations
 
 from functools import cache
+from typing import TYPE_CHECKING
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
+
+if TYPE_CHECKING:
+    from argon2 import PasswordHasher
 
 MIN_LENGTH = 8
 MAX_LENGTH = 128
@@ -44,6 +46,9 @@ def password_problem(password: str, *, context: tuple[str, ...] = ()) -> str | N
 
 @cache
 def _hasher(kind: str) -> PasswordHasher:
+    # argon2-cffi loads its C bindings on import (~3 ms): only requests that hash pay for it.
+    from argon2 import PasswordHasher
+
     if kind == "argon2-fast":  # tests only: same algorithm, tiny cost
         return PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     return PasswordHasher()  # RFC 9106 low-memory profile: t=3, m=64 MiB, p=4
@@ -60,6 +65,8 @@ def hash_password(password: str) -> str:
 
 def verify_password(password_hash: str, password: str) -> bool:
     """Check `password` against a stored hash; False on mismatch or a malformed hash."""
+    from argon2.exceptions import InvalidHashError, VerificationError
+
     try:
         return hasher().verify(password_hash, password)
     except (VerificationError, InvalidHashError):

@@ -12,11 +12,13 @@ from api.auth import schemas, service
 from api.permissions import current, login_required
 from api.users import service as users
 
+PUBLIC: list = []  # OpenAPI: no bearer token needed
 blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Sign-in and profile")
 NO_STORE = {"Cache-Control": "no-store"}
 
 
 @blp.post("/register")
+@blp.doc(security=PUBLIC)
 @blp.arguments(schemas.RegisterIn)
 @blp.response(201, schemas.RegisteredOut)
 def register(data: dict):
@@ -25,6 +27,7 @@ def register(data: dict):
 
 
 @blp.post("/login")
+@blp.doc(security=PUBLIC)
 @blp.arguments(schemas.LoginIn)
 @blp.response(200, schemas.TokenPair)
 def login(data: dict):
@@ -79,3 +82,22 @@ def change_password(data: dict):
         user=current(), current=data["current_password"], new=data["new_password"]
     )
     return tokens, 200, NO_STORE
+
+
+@blp.post("/password-reset")
+@blp.doc(security=PUBLIC)
+@blp.arguments(schemas.PasswordResetRequest)
+@blp.response(202, schemas.Accepted)
+def password_reset(data: dict):
+    """Ask for a password reset link; always 202, whether or not the address has an account."""
+    service.request_password_reset(email=data["email"])
+    return {"message": "If the address belongs to an active account, a reset link is on its way."}
+
+
+@blp.post("/password-reset/confirm")
+@blp.doc(security=PUBLIC)
+@blp.arguments(schemas.PasswordResetConfirm)
+@blp.response(204)
+def password_reset_confirm(data: dict):
+    """Set a new password with the emailed single-use token; other sessions are signed out."""
+    service.confirm_password_reset(token=data["token"], new_password=data["new_password"])

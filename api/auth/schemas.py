@@ -63,6 +63,21 @@ class ProfileUpdate(Schema):
     notify_sign_in = fields.Boolean()
 
 
+class PasswordResetRequest(Schema):
+    email = fields.String(required=True, validate=validate.Length(min=1, max=254))
+
+
+class PasswordResetConfirm(Schema):
+    token = fields.String(required=True, load_only=True, validate=validate.Length(max=1024))
+    new_password = fields.String(
+        required=True, load_only=True, validate=validate.Length(max=MAX_LENGTH)
+    )
+
+
+class Accepted(Schema):
+    message = fields.String()
+
+
 class PasswordChange(Schema):
     current_password = fields.String(
         required=True, load_only=True, validate=validate.Length(max=1024)

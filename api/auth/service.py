@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import secrets
 from datetime import UTC, datetime
 from typing import Any
 
@@ -14,6 +17,7 @@ from api.auth.tokens import issue_pair, revoke
 from api.db import utcnow
 from api.errors import Forbidden, Unauthorized, Unprocessable
 from api.extensions import db
+from api.notifications import emails
 from api.users import service as users
 from api.users.models import User, UserStatus
 
@@ -52,6 +56,7 @@ def login(*, login: str, password: str, address: str | None) -> dict[str, Any]:
         user.password_hash = hash_password(password)
     throttle.clear(keys[0])
     tokens = issue_pair(user)
+    emails.sign_in_alert(user, address=address, token_id=secrets.token_hex(8))
     db.session.commit()
     return tokens
 
@@ -114,3 +119,77 @@ def change_password(*, user: User, current: str, new: str) -> dict[str, Any]:
     tokens = issue_pair(user)
     db.session.commit()
     return tokens
+
+
+RESET_SALT = "taskdesk-password-reset"
+RESET_INVALID = "The reset link is invalid or has expired."
+
+
+def _reset_fingerprint(user: User) -> str:
+    """Changes whenever the password or the token cut-off changes: a used link stops working."""
+    material = f"{user.password_hash}|{user.tokens_valid_after}".encode()
+    return hashlib.sha256(material).hexdigest()[:32]
+
+
+def _reset_serializer() -> Any:
+    from flask import current_app
+    from itsdangerous import URLSafeTimedSerializer
+
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=RESET_SALT)
+
+
+def request_password_reset(*, email: str) -> None:
+    """Email a single-use reset link to an active account with that address; else do nothing.
+
+    The caller answers 202 either way (OWASP ASVS 5.0 6.4: no account enumeration). The link is
+    an itsdangerous token signed with SECRET_KEY carrying the user id and a fingerprint of the
+    password hash; it expires after PASSWORD_RESET_TTL seconds (30 minutes) and stops working
+    once the password changes, which makes it single-use.
+    """
+    from flask import current_app
+
+    try:
+        address = users.normalize_email(email)
+    except Unprocessable:
+        return
+    user = db.session.scalar(sa.select(User).where(User.email == address))
+    if user is None or user.status != UserStatus.ACTIVE:
+        return
+    nonce = secrets.token_hex(8)
+    token = _reset_serializer().dumps({"uid": user.id, "fp": _reset_fingerprint(user), "n": nonce})
+    base = current_app.config["APP_BASE_URL"].rstrip("/")
+    emails.password_reset(
+        user,
+        reset_url=f"{base}/password-reset/confirm?token={token}",
+        ttl_minutes=current_app.config["PASSWORD_RESET_TTL"] // 60,
+        nonce=nonce,
+    )
+    db.session.commit()
+
+
+def confirm_password_reset(*, token: str, new_password: str) -> User:
+    """Set a new password from a reset link; every token issued before is revoked.
+
+    Raises Unprocessable naming `token` (bad signature, expired, already used, account not
+    active) or `new_password` (policy).
+    """
+    from flask import current_app
+    from itsdangerous import BadData
+
+    try:
+        data = _reset_serializer().loads(token, max_age=current_app.config["PASSWORD_RESET_TTL"])
+        user_id, fingerprint = int(data["uid"]), str(data["fp"])
+    except (BadData, KeyError, TypeError, ValueError) as exc:
+        raise Unprocessable.field("token", RESET_INVALID) from exc
+    user = db.session.get(User, user_id)
+    if (
+        user is None
+        or user.status != UserStatus.ACTIVE
+        or not hmac.compare_digest(fingerprint, _reset_fingerprint(user))
+    ):
+        raise Unprocessable.field("token", RESET_INVALID)
+    users.check_password_policy(new_password, user.email, user.username, field="new_password")
+    user.password_hash = hash_password(new_password)
+    user.tokens_valid_after = utcnow()
+    db.session.commit()
+    return user

@@ -77,6 +77,15 @@ def _token_is_refused(payload: dict[str, Any]) -> bool:
     return False
 
 
+def token_user(payload: dict[str, Any]) -> User | None:
+    """The active user whose token has these claims, or None if the token is refused.
+
+    The same checks as every API request: the user exists and is active, the jti is not revoked,
+    and the token was issued after `tokens_valid_after`. Used by the UI's cookie sessions.
+    """
+    return None if _token_is_refused(payload) else g.get("token_user")
+
+
 def register_jwt_callbacks(app: Flask) -> None:
     """Wire the token checks and make every JWT error use the envelope with 401."""
 

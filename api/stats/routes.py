@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from flask import current_app
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
-from api.permissions import STAFF, login_required
+from api.cache import cached_figures
+from api.incidents import service as incidents
+from api.incidents.schemas import IncidentStats
+from api.permissions import STAFF, current, login_required
 from api.tasks import service as tasks
 from api.tasks.schemas import TaskStats
 
@@ -14,11 +18,22 @@ blp = Blueprint("stats", __name__, url_prefix="/api/v1/stats", description="Stat
 
 class StatsRead(Schema):
     tasks = fields.Nested(TaskStats)
+    incidents = fields.Nested(IncidentStats)
 
 
 @blp.get("")
 @login_required(*STAFF)
 @blp.response(200, StatsRead)
 def stats():
-    """Task figures: by status, overdue, per assignee, completed in the last 30 days."""
-    return {"tasks": tasks.stats()}
+    """Task and incident figures.
+
+    Tasks: by status, overdue, per assignee, completed in the last 30 days. Incidents: open by
+    status and by severity, MTTA and MTTR over the last 30 days. Cached per role for
+    STATS_CACHE_SECONDS (api/cache.py); any task or incident change invalidates it.
+    """
+    return cached_figures(
+        name="stats",
+        variant=current().role.value,
+        compute=lambda: {"tasks": tasks.stats(), "incidents": incidents.stats()},
+        timeout=current_app.config["STATS_CACHE_SECONDS"],
+    )

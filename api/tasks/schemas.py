@@ -18,7 +18,10 @@ class TaskCreate(Schema):
     description = fields.String(load_default="", validate=DESCRIPTION)
     priority = fields.Enum(Priority, by_value=True, load_default=Priority.NORMAL)
     deadline = fields.AwareDateTime(allow_none=True, load_default=None)
-    assignee_id = fields.Integer(allow_none=True, load_default=None, validate=validate.Range(min=1))
+    # strict: 1.5 or "7" is an error, not a silent cast to another user's id
+    assignee_id = fields.Integer(
+        strict=True, allow_none=True, load_default=None, validate=validate.Range(min=1)
+    )
 
     @validates("title")
     def _title_not_blank(self, value: str, **_: object) -> None:
@@ -45,7 +48,9 @@ class TaskStatusIn(Schema):
 
 
 class TaskAssignIn(Schema):
-    assignee_id = fields.Integer(required=True, allow_none=True, validate=validate.Range(min=1))
+    assignee_id = fields.Integer(
+        strict=True, required=True, allow_none=True, validate=validate.Range(min=1)
+    )
 
 
 class TaskRead(Schema):
@@ -70,7 +75,7 @@ TaskPage = page_of(TaskRead, "TaskPage")
 class TaskQuery(PageQuery):
     status = fields.List(fields.Enum(TaskStatus, by_value=True))
     priority = fields.List(fields.Enum(Priority, by_value=True))
-    assignee_id = fields.Integer(validate=validate.Range(min=1))
+    assignee_id = fields.Integer(validate=validate.Range(min=1, max=2**63 - 1))  # BIGINT
     unassigned = fields.Boolean()
     deadline_from = fields.AwareDateTime()
     deadline_to = fields.AwareDateTime()

@@ -11,9 +11,10 @@ import sqlalchemy as sa
 from api.activity import service as activity
 from api.activity.models import EntityType
 from api.auth.passwords import hash_password, password_problem
-from api.db import Page, paginate, utcnow
+from api.db import Page, paginate, text_search, utcnow
 from api.errors import Conflict, NotFound, Unprocessable
 from api.extensions import db
+from api.notifications import emails
 from api.users.models import Role, User, UserStatus
 
 REQUESTABLE_ROLES = (Role.EMPLOYEE, Role.MANAGER)
@@ -114,6 +115,7 @@ def register(
     db.session.add(user)
     db.session.flush()
     activity.record(actor=user, entity_type=EntityType.USER, entity_id=user.id, action="registered")
+    emails.registration_received(user)
     db.session.commit()
     return user
 
@@ -164,19 +166,9 @@ def list_users(*, actor: User, filters: UserFilter, page: int, page_size: int) -
     if filters.role:
         stmt = stmt.where(User.role == filters.role)
     if filters.q:
-        like = f"%{_escape_like(filters.q.lower())}%"
-        stmt = stmt.where(
-            sa.or_(
-                sa.func.lower(User.username).like(like, escape="\\"),
-                User.email.like(like, escape="\\"),
-            )
-        )
+        stmt = stmt.where(text_search(filters.q.lower(), sa.func.lower(User.username), User.email))
     stmt = stmt.order_by(User.username, User.id)
     return paginate(db.session, stmt, page=page, page_size=page_size)
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _revoke_tokens(user: User) -> None:
@@ -207,6 +199,7 @@ def approve(*, user_id: int, role: Role | None, actor: User) -> User:
         action="approved",
         changes=changes,
     )
+    emails.account_decided(user, approved=True)
     db.session.commit()
     return user
 
@@ -225,6 +218,7 @@ def reject(*, user_id: int, actor: User) -> User:
         action="rejected",
         changes=changes,
     )
+    emails.account_decided(user, approved=False)
     db.session.commit()
     return user
 
@@ -275,3 +269,9 @@ def delete(*, user_id: int, actor: User) -> None:
     )
     db.session.delete(user)
     db.session.commit()
+
+
+def pending_count() -> int:
+    """How many registrations wait for an admin's decision (the dashboards show it to staff)."""
+    stmt = sa.select(sa.func.count()).select_from(User).where(User.status == UserStatus.PENDING)
+    return int(db.session.scalar(stmt) or 0)

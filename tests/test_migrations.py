@@ -1,0 +1,81 @@
+"""The migrations build exactly the schema the models describe, on MariaDB and on SQLite."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from api import create_app
+from api.cli import upgrade_database
+from api.extensions import db as _db
+
+
+def _differences(engine: sa.Engine) -> list:
+    with engine.connect() as conn:
+        context = MigrationContext.configure(
+            conn, opts={"compare_type": True, "compare_server_default": True}
+        )
+        return compare_metadata(context, _db.metadata)
+
+
+def test_migrated_test_database_matches_the_models(app, db):
+    """The session's database was built by `upgrade_database` (tests/conftest.py)."""
+    assert _differences(db.engine) == []
+
+
+def test_migrated_database_is_at_head(app, db):
+    from alembic.script import ScriptDirectory
+
+    from api.cli import MIGRATIONS
+
+    heads = ScriptDirectory(MIGRATIONS).get_heads()
+    with db.engine.connect() as conn:
+        current = MigrationContext.configure(conn).get_current_heads()
+    assert len(heads) == 1, f"migrations branch: {heads}"
+    assert set(current) == set(heads)
+
+
+def test_fresh_sqlite_database_upgrades_and_matches(tmp_path):
+    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    fresh = create_app({"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": url})
+    upgrade_database(fresh)
+    with fresh.app_context():
+        engine = _db.engine
+        assert _differences(engine) == []
+        tables = set(sa.inspect(engine).get_table_names())
+        assert {table.name for table in _db.metadata.sorted_tables} <= tables
+        with engine.connect() as conn:
+            # Foreign keys are enforced on SQLite as on MariaDB, after the migrations too.
+            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        engine.dispose()
+
+
+def _scratch_url(database_url: str, tmp_path) -> str:
+    """A second, empty database of the same kind as the session's (MariaDB or SQLite)."""
+    if not database_url.startswith("mysql"):
+        return f"sqlite:///{tmp_path / 'roundtrip.db'}"
+    from tests.conftest import _recreate_mysql_database
+
+    parsed = sa.make_url(database_url)
+    url = parsed.set(database=f"{parsed.database}_roundtrip").render_as_string(hide_password=False)
+    _recreate_mysql_database(url)
+    return url
+
+
+def test_downgrade_to_base_and_back(database_url, tmp_path):
+    """Every downgrade runs on the session's database kind: MariaDB refuses some orders of drops."""
+    url = _scratch_url(database_url, tmp_path)
+    fresh = create_app({"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": url})
+    upgrade_database(fresh)
+    from flask_migrate import downgrade
+
+    from api.cli import MIGRATIONS
+
+    with fresh.app_context():
+        downgrade(directory=MIGRATIONS, revision="base")
+        assert set(sa.inspect(_db.engine).get_table_names()) <= {"alembic_version"}
+    upgrade_database(fresh)
+    with fresh.app_context():
+        assert _differences(_db.engine) == []
+        _db.engine.dispose()
