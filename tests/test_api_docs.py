@@ -35,3 +35,14 @@ def test_docs_page_loads_swagger_ui_from_our_own_static_files(client):
         assert client.get(asset).status_code == 200, asset
     assert "<script>" not in html  # no inline script: the CSP forbids it
     assert "script-src 'self'" in page.headers["Content-Security-Policy"]
+
+
+def test_documentation_is_built_on_first_use_not_at_start(database_url):
+    from api import create_app
+    from api.extensions import api
+
+    fresh = create_app({"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": database_url})
+    assert api._pending_docs, "create_app documented the blueprints eagerly"
+    paths = fresh.test_client().get("/api/v1/openapi.json").json["paths"]
+    assert api._pending_docs == []
+    assert "/api/v1/tasks/{task_id}" in paths and "/api/v1/incidents" in paths
