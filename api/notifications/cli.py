@@ -26,7 +26,7 @@ def reports(now: datetime | None = None, progress: Any = None) -> dict[str, Any]
 
 def outbox(now: datetime | None = None, progress: Any = None) -> dict[str, Any]:
     """Run the outbox retry job; returns its counts."""
-    from api.notifications.service import run_outbox
+    from api.notifications.delivery import run_outbox
 
     result = run_outbox(now=now, progress=progress)
     return {

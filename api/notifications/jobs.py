@@ -21,6 +21,7 @@ from sqlalchemy.exc import OperationalError
 
 from api.db import utcnow
 from api.extensions import db
+from api.notifications import delivery
 from api.notifications import service as outbox
 from api.notifications.backends import Backend, get_backend
 from api.notifications.models import EmailKind, OutboxEmail
@@ -40,7 +41,7 @@ class ReminderResult:
     users_seen: int = 0
     due: int = 0
     queued: int = 0
-    sending: outbox.SendResult = field(default_factory=outbox.SendResult)
+    sending: delivery.SendResult = field(default_factory=delivery.SendResult)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -118,7 +119,7 @@ def run_reminders(
     fallback = app.config["DEFAULT_TIMEZONE"]
     batch_size = batch_size or app.config["REMINDER_BATCH_SIZE"]
     backend = backend or get_backend(app)
-    pacer = outbox.Pacer(outbox.send_rate(backend)) if send else None
+    pacer = delivery.Pacer(delivery.send_rate(backend)) if send else None
     result = ReminderResult()
     last_id = 0
     while stop_after_batches is None or result.batches < stop_after_batches:
@@ -143,8 +144,8 @@ def run_reminders(
             )
         )
         if send and keys and pacer is not None:
-            rows = outbox.claim(keys=keys, now=now)
-            result.sending.add(outbox.send_claimed(rows, backend, pacer=pacer, now=now))
+            rows = delivery.claim(keys=keys, now=now)
+            result.sending.add(delivery.send_claimed(rows, backend, pacer=pacer, now=now))
         db.session.info.pop(outbox.COMMITTED, None)  # handled here, not after the request
         if progress:
             progress(result)

@@ -15,6 +15,7 @@ from flask import current_app
 from api.db import utcnow
 from api.extensions import db
 from api.incidents.models import Incident
+from api.notifications import delivery
 from api.notifications import service as outbox
 from api.notifications.backends import Backend, get_backend
 from api.notifications.models import EmailKind
@@ -118,10 +119,10 @@ def run_weekly(*, now: datetime | None = None, backend: Backend | None = None) -
     db.session.info.pop(outbox.COMMITTED, None)
     app = current_app._get_current_object()
     backend = backend or get_backend(app)
-    sent = outbox.send_claimed(
-        outbox.claim(keys=[r["dedupe_key"] for r in rows], now=now),
+    sent = delivery.send_claimed(
+        delivery.claim(keys=[r["dedupe_key"] for r in rows], now=now),
         backend,
-        pacer=outbox.Pacer(outbox.send_rate(backend)),
+        pacer=delivery.Pacer(delivery.send_rate(backend)),
         now=now,
     )
     return {

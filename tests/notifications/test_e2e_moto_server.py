@@ -11,7 +11,7 @@ import re
 from datetime import timedelta
 
 from api.db import utcnow
-from api.notifications import service
+from api.notifications import delivery
 from api.notifications.models import EmailKind, OutboxStatus
 from api.users.models import User
 from tests.factories import PASSWORD
@@ -198,4 +198,4 @@ def test_every_email_kind_reaches_moto_server(client, make, auth, db, mail, ses_
     )
     assert r.status_code == 204
     [reset_row] = outbox_rows(kind=EmailKind.PASSWORD_RESET)
-    assert reset_row.body_text == reset_row.body_html == service.CLEARED_BODY
+    assert reset_row.body_text == reset_row.body_html == delivery.CLEARED_BODY

@@ -10,7 +10,7 @@ from botocore.exceptions import ClientError, EndpointConnectionError
 
 from api.db import utcnow
 from api.extensions import db
-from api.notifications import service
+from api.notifications import delivery, service
 from api.notifications.backends import ConsoleBackend, SesBackend, TransientSendError
 from api.notifications.models import EmailKind, OutboxStatus
 from tests.notifications.conftest import outbox_rows
@@ -37,8 +37,8 @@ def test_a_second_copy_cannot_be_queued(app):
 def test_an_email_whose_transaction_rolled_back_is_never_sent(app, client, make, auth):
     assert _queue("rolled-back") is True
     db.session.rollback()
-    assert service.send_committed().claimed == 0
-    assert service.run_outbox(backend=ConsoleBackend()).claimed == 0
+    assert delivery.send_committed().claimed == 0
+    assert delivery.run_outbox(backend=ConsoleBackend()).claimed == 0
     assert outbox_rows() == []
     # Through the API: a registration that fails validation after nothing commits sends nothing.
     make.user(role="admin")
@@ -60,11 +60,11 @@ def test_a_claimed_row_is_not_claimed_again_until_its_lease_expires(app):
     _queue("one")
     db.session.commit()
     now = utcnow()
-    [row] = service.claim(limit=10, now=now)
+    [row] = delivery.claim(limit=10, now=now)
     assert row.status == OutboxStatus.SENDING and row.attempts == 1
     first_token = row.claim_token
-    assert service.claim(limit=10, now=now + timedelta(seconds=10)) == []
-    [again] = service.claim(limit=10, now=now + timedelta(seconds=301))
+    assert delivery.claim(limit=10, now=now + timedelta(seconds=10)) == []
+    [again] = delivery.claim(limit=10, now=now + timedelta(seconds=301))
     assert again.id == row.id and again.attempts == 2 and again.claim_token != first_token
 
 
@@ -79,7 +79,7 @@ def test_failures_back_off_then_die_and_an_admin_can_requeue(app, client, auth, 
     db.session.commit()
     now = utcnow()
     for attempt in (1, 2, 3):
-        result = service.run_outbox(now=now, backend=Failing())
+        result = delivery.run_outbox(now=now, backend=Failing())
         assert result.claimed == 1
         [row] = outbox_rows()
         assert row.attempts == attempt and row.last_error == "SES error: InternalFailure"
@@ -87,10 +87,10 @@ def test_failures_back_off_then_die_and_an_admin_can_requeue(app, client, auth, 
             assert row.status == OutboxStatus.FAILED
             delay = (row.next_attempt_at - now).total_seconds()
             assert 0 <= delay <= 30 * 2**attempt  # full jitter under base * 2**attempts
-            assert service.run_outbox(now=now, backend=Failing()).claimed == 0  # not due yet
+            assert delivery.run_outbox(now=now, backend=Failing()).claimed == 0  # not due yet
             now = row.next_attempt_at
     assert row.status == OutboxStatus.DEAD
-    assert service.run_outbox(now=now + timedelta(days=1), backend=Failing()).claimed == 0
+    assert delivery.run_outbox(now=now + timedelta(days=1), backend=Failing()).claimed == 0
     _admin, headers = auth.as_role("admin")
     r = client.get("/api/v1/outbox?status=dead", headers=headers)
     assert [i["id"] for i in r.json["items"]] == [row.id] and r.json["items"][0]["attempts"] == 3
@@ -121,14 +121,14 @@ def test_one_run_tries_a_row_at_most_once_whatever_the_jitter(app, mail, monkeyp
     made the same run claim the row a second time (and spend two attempts).
     """
     mail(OUTBOX_MAX_ATTEMPTS=5, OUTBOX_BACKOFF_BASE_SECONDS=30, OUTBOX_BACKOFF_CAP_SECONDS=3600)
-    monkeypatch.setattr(service, "_jitter", ScriptedJitter(0.99, then=0.01))
+    monkeypatch.setattr(delivery, "_jitter", ScriptedJitter(0.99, then=0.01))
     _queue("jittery")
     db.session.commit()
     now = utcnow()
-    assert service.run_outbox(now=now, backend=Failing()).claimed == 1
+    assert delivery.run_outbox(now=now, backend=Failing()).claimed == 1
     [row] = outbox_rows()
     now = row.next_attempt_at  # about 59 s after the first attempt
-    assert service.run_outbox(now=now, backend=Failing()).claimed == 1
+    assert delivery.run_outbox(now=now, backend=Failing()).claimed == 1
     [row] = outbox_rows()
     assert row.attempts == 2 and row.status == OutboxStatus.FAILED
     assert row.next_attempt_at > now  # the retry is scheduled after the run's `now`
@@ -150,13 +150,13 @@ def test_throttling_defers_without_spending_attempts_and_rejection_is_dead(app, 
         raise _ses_error("Throttling" if to == "ana@example.com" else "MessageRejected")
 
     monkeypatch.setattr(backend.client(), "send_email", send_email)
-    result = service.run_outbox(backend=backend)
+    result = delivery.run_outbox(backend=backend)
     assert (result.deferred, result.dead) == (1, 1)
     throttled, rejected = outbox_rows()
     assert throttled.status == OutboxStatus.PENDING and throttled.attempts == 0
     assert rejected.status == OutboxStatus.DEAD and "MessageRejected" in rejected.last_error
     monkeypatch.setattr(backend.client(), "send_email", real)
-    service.run_outbox(now=utcnow() + timedelta(minutes=2), backend=backend)
+    delivery.run_outbox(now=utcnow() + timedelta(minutes=2), backend=backend)
     assert outbox_rows()[0].status == OutboxStatus.SENT
     assert ses.subjects("ana@example.com") == ["Reset your taskdesk password"]
 
@@ -193,7 +193,7 @@ def test_500_emails_survive_a_ten_minute_ses_outage(app, ses, mail, monkeypatch)
 
         monkeypatch.setattr(backend.client(), "send_email", flaky)
         for _minute in range(60):  # the outbox job, every simulated minute for an hour
-            service.run_outbox(backend=backend)
+            delivery.run_outbox(backend=backend)
             clock.shift(timedelta(minutes=1))
     assert calls["failed"] > 0
     rows = outbox_rows()
@@ -212,7 +212,7 @@ def test_a_sent_password_reset_keeps_its_record_but_not_its_link(app, client, ma
     [row] = outbox_rows(kind=EmailKind.PASSWORD_RESET)
     assert row.status == OutboxStatus.SENT and row.sent_at is not None
     assert (row.recipient, row.subject) == (user.email, "Reset your taskdesk password")
-    assert row.body_text == row.body_html == service.CLEARED_BODY  # ... the outbox keeps none
+    assert row.body_text == row.body_html == delivery.CLEARED_BODY  # ... the outbox keeps none
     assert row.provider_message_id == message.id
 
 
@@ -227,12 +227,12 @@ def test_a_reset_link_stays_until_it_is_sent_and_other_bodies_stay(app, mail):
     )
     db.session.commit()
     now = utcnow()
-    service.run_outbox(now=now, backend=Failing())
+    delivery.run_outbox(now=now, backend=Failing())
     reset, approved = outbox_rows()
     assert reset.status == OutboxStatus.FAILED and "http://x/y" in reset.body_text
-    service.run_outbox(now=now + timedelta(hours=2), backend=ConsoleBackend())
+    delivery.run_outbox(now=now + timedelta(hours=2), backend=ConsoleBackend())
     reset, approved = outbox_rows()
     assert reset.status == approved.status == OutboxStatus.SENT
-    assert reset.body_text == reset.body_html == service.CLEARED_BODY
+    assert reset.body_text == reset.body_html == delivery.CLEARED_BODY
     assert "http://x/y" not in reset.body_html
-    assert approved.body_text != service.CLEARED_BODY and "employee" in approved.body_text
+    assert approved.body_text != delivery.CLEARED_BODY and "employee" in approved.body_text

@@ -186,18 +186,18 @@ def test_statements_per_batch_do_not_grow_with_the_batch(app, make, count_querie
 
 
 def test_sending_is_paced_to_the_send_rate(app, make, monkeypatch):
-    from api.notifications import service
+    from api.notifications import delivery
 
     _team(make, 5)
     clock = {"now": 100.0}
     sleeps: list[float] = []
-    monkeypatch.setattr(service.time, "monotonic", lambda: clock["now"])
+    monkeypatch.setattr(delivery.time, "monotonic", lambda: clock["now"])
 
     def sleep(seconds: float) -> None:
         sleeps.append(seconds)
         clock["now"] += seconds
 
-    monkeypatch.setattr(service.time, "sleep", sleep)
+    monkeypatch.setattr(delivery.time, "sleep", sleep)
 
     class Limited(CountingBackend):
         def max_send_rate(self):
