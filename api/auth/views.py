@@ -6,7 +6,16 @@ the HttpOnly cookies, `service.logout` revokes it, `users.register` creates the 
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 
 from api.auth import schemas, service
 from api.errors import DomainError
@@ -106,6 +115,60 @@ def register():
         "once it is approved.",
         "success",
     )
+    return redirect(url_for("auth_web.sign_in"))
+
+
+@blp.route("/password-reset", methods=["GET", "POST"])
+def password_reset():
+    """Ask for a reset link; the answer is the same whether or not the address has an account.
+
+    OWASP ASVS 5.0 6.4: no account enumeration. The link the email carries opens
+    `password_reset_confirm`; rate-limited per address and per account (api/limits.py).
+    """
+    form = forms.read_form(("email",))
+    if request.method == "GET":
+        return render_template("auth/password_reset.html", form=form)
+    data = forms.load(
+        form, schemas.PasswordResetRequest(), {"email": request.form.get("email", "")}
+    )
+    if data is None:
+        return render_template("auth/password_reset.html", form=form), 422
+    service.request_password_reset(email=data["email"])
+    minutes = current_app.config["PASSWORD_RESET_TTL"] // 60
+    flash(
+        "If an active account uses that address, a reset link is on its way. "
+        f"It works once, for {minutes} minutes.",
+        "info",
+    )
+    return redirect(url_for("auth_web.sign_in"))
+
+
+@blp.route("/password-reset/confirm", methods=["GET", "POST"])
+def password_reset_confirm():
+    """Set a new password from the emailed link (`?token=`); other sessions are signed out."""
+    token = request.values.get("token", "")
+    form = forms.Form()
+    if request.method == "GET":
+        return render_template("auth/password_reset_confirm.html", form=form, token=token)
+    data = forms.load(
+        form,
+        schemas.PasswordResetConfirm(),
+        {"token": token, "new_password": request.form.get("new_password", "")},
+    )
+    if data is not None and request.form.get("new_password") != request.form.get(
+        "new_password_confirm"
+    ):
+        form.add_error("new_password_confirm", "The two passwords differ.")
+        data = None
+    if data is None:
+        return render_template("auth/password_reset_confirm.html", form=form, token=token), 422
+    try:
+        service.confirm_password_reset(token=data["token"], new_password=data["new_password"])
+    except DomainError as error:
+        form.fail(error)
+        page = render_template("auth/password_reset_confirm.html", form=form, token=token)
+        return page, error.code
+    flash("Your password is set. Sign in with it.", "success")
     return redirect(url_for("auth_web.sign_in"))
 
 

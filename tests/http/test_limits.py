@@ -182,6 +182,28 @@ def test_ui_registration_form_is_limited_per_address(limited, db):
     assert _ui_register(limited, 11, B).status_code == 302
 
 
+def _ui_reset(client, email: str, address: str):
+    form = client.get("/password-reset", environ_base={"REMOTE_ADDR": address})
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form.get_data(as_text=True))
+    assert token, "the reset form carries a CSRF token"
+    return client.post(
+        "/password-reset",
+        data={"csrf_token": token.group(1), "email": email},
+        environ_base={"REMOTE_ADDR": address},
+    )
+
+
+def test_ui_reset_form_is_limited_per_account_and_per_address(limited):
+    for n in range(5):
+        assert _ui_reset(limited, "target@example.com", f"198.51.100.{n}").status_code == 302
+    by_account = _ui_reset(limited, "target@example.com", B)  # a fresh address, same account
+    assert by_account.status_code == 429 and by_account.mimetype == "text/html"
+    assert "Retry-After" in by_account.headers
+    for n in range(5):
+        assert _ui_reset(limited, f"other{n}@example.com", A).status_code == 302
+    assert _ui_reset(limited, "sixth@example.com", A).status_code == 429  # the address is spent
+
+
 def test_redis_holds_the_counters_across_containers(make_app, redis_url, redis_db):
     first = make_app(RATELIMIT_STORAGE_URI=redis_url).test_client()
     second = make_app(RATELIMIT_STORAGE_URI=redis_url).test_client()
