@@ -167,7 +167,7 @@ def test_every_email_kind_reaches_moto_server(client, make, auth, db, mail, ses_
 
     # Content: links under APP_BASE_URL, preferences links on non-essential mail only.
     approved = _one(ses_server, nia.email, "Your taskdesk account is approved")
-    assert "<strong>employee</strong>" in approved and f"{BASE}/login" in approved
+    assert "<strong>employee</strong>" in approved and f"{BASE}/sign-in" in approved
     assert "/profile#notifications" not in approved
     waiting = _one(ses_server, admin.email, "Registration waiting for approval: nia")
     assert "nia@example.com" in waiting and f"{BASE}/admin/registrations" in waiting

@@ -51,7 +51,7 @@ def test_approval_and_rejection_are_emailed(client, make, auth, ses):
     assert client.delete(f"/api/v1/users/{no.id}/reject", headers=headers).status_code == 200
     [approved] = ses.to(yes.email)
     assert approved.subject == "Your taskdesk account is approved"
-    assert "<strong>manager</strong>" in approved.body and "/login" in approved.body
+    assert "<strong>manager</strong>" in approved.body and "/sign-in" in approved.body
     assert ses.subjects(no.email) == ["Your taskdesk registration was not approved"]
     # Account decisions are essential: no preferences link.
     assert "Choose which emails you receive" not in approved.body
