@@ -73,6 +73,7 @@ def register_blueprints(app: Flask) -> None:
     from api.auth.routes import blp as auth
     from api.extensions import api
     from api.health import blp as health
+    from api.incidents.routes import PublicIdConverter, public_id_schema
     from api.incidents.routes import blp as incidents
     from api.notifications import service as notifications
     from api.notifications.routes import blp as outbox
@@ -84,6 +85,8 @@ def register_blueprints(app: Flask) -> None:
     from api.users.routes import blp as users
 
     register_id_converter(app)  # before the first rule: ids beyond BIGINT answer 404
+    app.url_map.converters["public_id"] = PublicIdConverter
+    api.register_converter(PublicIdConverter, public_id_schema)
     for blueprint in (auth, users, tasks, incidents, stats, health):
         api.register_blueprint(blueprint)
     for blueprint in (outbox, reports, jobs):

@@ -11,7 +11,7 @@ def test_openapi_document_describes_every_api_route(client, app):
     assert body["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
     documented = {path for path in body["paths"]}
     for rule in app.url_map.iter_rules():
-        path = re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", r"{\1}", rule.rule)
+        path = re.sub(r"<(?:[a-z_]+:)?([a-z_]+)>", r"{\1}", rule.rule)
         if path.startswith("/api/v1/") and "openapi" not in path and "/docs" not in path:
             assert path in documented, f"{path} missing from the OpenAPI document"
 
@@ -22,6 +22,13 @@ def test_public_operations_need_no_token_and_others_do(client):
     assert paths["/api/v1/auth/register"]["post"]["security"] == []
     assert paths["/api/v1/health"]["get"]["security"] == []
     assert "security" not in paths["/api/v1/tasks"]["get"]  # inherits the global bearerAuth
+
+
+def test_incident_ids_are_documented_as_uuids(client):
+    operation = client.get("/api/v1/openapi.json").json["paths"]["/api/v1/incidents/{public_id}"]
+    parameters = operation.get("parameters") or operation["get"]["parameters"]
+    [public_id] = [p for p in parameters if p["name"] == "public_id"]
+    assert public_id["schema"] == {"type": "string", "format": "uuid"}
 
 
 def test_docs_page_loads_swagger_ui_from_our_own_static_files(client):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import request
 from flask_smorest import Blueprint
+from werkzeug.routing import UnicodeConverter
 
 from api.activity.schemas import ActivityRead
 from api.incidents import schemas, service
@@ -11,6 +12,19 @@ from api.permissions import current, login_required
 from api.schemas import PageQuery
 
 blp = Blueprint("incidents", __name__, url_prefix="/api/v1/incidents", description="Incidents")
+
+
+class PublicIdConverter(UnicodeConverter):
+    """A path segment that names an incident: documented as a UUID, validated by the service.
+
+    It matches any segment on purpose, so that a malformed id reaches `parse_public_id` and
+    answers 422 naming `public_id` rather than a bare 404.
+    """
+
+
+def public_id_schema(_converter: PublicIdConverter) -> dict[str, str]:
+    """The OpenAPI schema of a `public_id` path parameter."""
+    return {"type": "string", "format": "uuid"}
 
 
 def _filters(query: dict) -> service.IncidentFilter:
@@ -59,7 +73,7 @@ def report_incident(data: dict):
     )
 
 
-@blp.get("/<public_id>")
+@blp.get("/<public_id:public_id>")
 @login_required()
 @blp.response(200, schemas.IncidentRead)
 def get_incident(public_id: str):
@@ -67,7 +81,7 @@ def get_incident(public_id: str):
     return _with_etag(service.get_visible(public_id, current()))
 
 
-@blp.patch("/<public_id>")
+@blp.patch("/<public_id:public_id>")
 @login_required()
 @blp.arguments(schemas.IncidentUpdate)
 @blp.response(200, schemas.IncidentRead)
@@ -85,7 +99,7 @@ def update_incident(data: dict, public_id: str):
     )
 
 
-@blp.get("/<public_id>/responses")
+@blp.get("/<public_id:public_id>/responses")
 @login_required()
 @blp.arguments(PageQuery, location="query")
 @blp.response(200, schemas.ResponsePage)
@@ -99,7 +113,7 @@ def list_responses(query: dict, public_id: str):
     )
 
 
-@blp.post("/<public_id>/responses")
+@blp.post("/<public_id:public_id>/responses")
 @login_required()
 @blp.arguments(schemas.ResponseCreate)
 @blp.response(201, schemas.ResponseRead)
@@ -108,7 +122,7 @@ def respond(data: dict, public_id: str):
     return service.respond(public_id=public_id, body=data["body"], actor=current())
 
 
-@blp.get("/<public_id>/activity")
+@blp.get("/<public_id:public_id>/activity")
 @login_required()
 @blp.response(200, ActivityRead(many=True))
 def incident_activity(public_id: str):
