@@ -392,7 +392,7 @@ def list_incidents(
 
 
 def _durations(start: Any, end: Any, since: datetime, now: datetime) -> dict[str, Any]:
-    """Median and mean of end minus start, in seconds, over rows whose `end` falls in the window."""
+    """Median and mean of end minus start, in seconds, over rows whose `end` is in [since, now]."""
     rows = db.session.execute(sa.select(start, end).where(end >= since, end <= now)).all()
     seconds = [(finish - begin).total_seconds() for begin, finish in rows]
     if not seconds:
@@ -401,6 +401,19 @@ def _durations(start: Any, end: Any, since: datetime, now: datetime) -> dict[str
         "median_seconds": round(statistics.median(seconds), 3),
         "mean_seconds": round(statistics.fmean(seconds), 3),
         "count": len(seconds),
+    }
+
+
+def response_times(*, since: datetime, now: datetime) -> dict[str, dict[str, Any]]:
+    """MTTA and MTTR over a window (aware UTC): {"mtta": {...}, "mttr": {...}}.
+
+    MTTA is reported → first acknowledged over the incidents acknowledged in [since, now];
+    MTTR is reported → resolved over the incidents resolved in it. Each is
+    {"median_seconds", "mean_seconds", "count"}, the seconds None when `count` is 0.
+    """
+    return {
+        "mtta": _durations(Incident.reported_at, Incident.acknowledged_at, since, now),
+        "mttr": _durations(Incident.reported_at, Incident.resolved_at, since, now),
     }
 
 
@@ -431,6 +444,5 @@ def stats(*, now: datetime | None = None) -> dict[str, Any]:
         "open_by_status": by_status,
         "open_by_severity": by_severity,
         "window_days": STATS_WINDOW.days,
-        "mtta": _durations(Incident.reported_at, Incident.acknowledged_at, since, now),
-        "mttr": _durations(Incident.reported_at, Incident.resolved_at, since, now),
+        **response_times(since=since, now=now),
     }

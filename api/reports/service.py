@@ -5,7 +5,6 @@ MTTA and MTTR, for managers and admins (weekly on Monday, and on request).
 from __future__ import annotations
 
 import secrets
-import statistics
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -14,6 +13,7 @@ from flask import current_app
 
 from api.db import utcnow
 from api.extensions import db
+from api.incidents import service as incidents
 from api.incidents.models import Incident
 from api.notifications import delivery
 from api.notifications import service as outbox
@@ -34,12 +34,6 @@ def _duration_text(seconds: float | None) -> str:
     return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min"
 
 
-def _median_seconds(start: Any, end: Any, since: datetime, now: datetime) -> float | None:
-    rows = db.session.execute(sa.select(start, end).where(end >= since, end < now)).all()
-    values = [(b - a).total_seconds() for a, b in rows if a is not None and b is not None]
-    return round(statistics.median(values), 1) if values else None
-
-
 def summary(*, now: datetime | None = None, period: timedelta = PERIOD) -> dict[str, Any]:
     """The report for [now - period, now): a dict the summary_report templates render.
 
@@ -57,8 +51,11 @@ def summary(*, now: datetime | None = None, period: timedelta = PERIOD) -> dict[
     opened, resolved = db.session.execute(
         sa.select(*(sa.func.sum(sa.case((cond, 1), else_=0)) for cond in in_period))
     ).one()
-    mtta = _median_seconds(Incident.reported_at, Incident.acknowledged_at, since, now)
-    mttr = _median_seconds(Incident.reported_at, Incident.resolved_at, since, now)
+    times = incidents.response_times(since=since, now=now)
+    mtta, mttr = (
+        None if times[key]["median_seconds"] is None else round(times[key]["median_seconds"], 1)
+        for key in ("mtta", "mttr")
+    )
     return {
         "period_start": since.strftime("%Y-%m-%d"),
         "period_end": now.strftime("%Y-%m-%d"),
