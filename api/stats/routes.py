@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from flask import current_app
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
-from api.cache import cached_figures
-from api.incidents import service as incidents
 from api.incidents.schemas import IncidentStats
 from api.permissions import STAFF, current, login_required
-from api.tasks import service as tasks
+from api.stats import service
 from api.tasks.schemas import TaskStats
 
 blp = Blueprint("stats", __name__, url_prefix="/api/v1/stats", description="Statistics")
@@ -31,9 +28,4 @@ def stats():
     status and by severity, MTTA and MTTR over the last 30 days. Cached per role for
     STATS_CACHE_SECONDS (api/cache.py); any task or incident change invalidates it.
     """
-    return cached_figures(
-        name="stats",
-        variant=current().role.value,
-        compute=lambda: {"tasks": tasks.stats(), "incidents": incidents.stats()},
-        timeout=current_app.config["STATS_CACHE_SECONDS"],
-    )
+    return service.team_figures(role=current().role)

@@ -1,4 +1,4 @@
-"""Figures drawn on the stats page that the JSON stats do not carry yet."""
+"""Team figures for managers and admins: the cached task and incident stats, and weekly counts."""
 
 from __future__ import annotations
 
@@ -6,10 +6,29 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from flask import current_app
 
+from api.cache import cached_figures
 from api.db import utcnow
 from api.extensions import db
+from api.incidents import service as incidents
 from api.incidents.models import Incident
+from api.tasks import service as tasks
+from api.users.models import Role
+
+
+def team_figures(*, role: Role) -> dict[str, Any]:
+    """{"tasks": tasks.stats(), "incidents": incidents.stats()} for a caller of `role`.
+
+    Cached per role for STATS_CACHE_SECONDS (api/cache.py); any task or incident change
+    invalidates it. The JSON stats and the stats page both read it.
+    """
+    return cached_figures(
+        name="stats",
+        variant=role.value,
+        compute=lambda: {"tasks": tasks.stats(), "incidents": incidents.stats()},
+        timeout=current_app.config["STATS_CACHE_SECONDS"],
+    )
 
 
 def _week_start(moment: datetime) -> datetime:

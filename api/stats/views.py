@@ -5,12 +5,10 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 
-from api.incidents import service as incidents
 from api.permissions import STAFF
 from api.stats import service
-from api.tasks import service as tasks
 from api.web import charts
-from api.web.session import page_login_required
+from api.web.session import page_login_required, web_user
 
 blp = Blueprint("stats_web", __name__, url_prefix="/stats")
 
@@ -19,8 +17,8 @@ blp = Blueprint("stats_web", __name__, url_prefix="/stats")
 @page_login_required(*STAFF)
 def index():
     """Team figures for managers and admins."""
-    task_stats = tasks.stats()
-    incident_stats = incidents.stats()
+    figures = service.team_figures(role=web_user().role)
+    task_stats, incident_stats = figures["tasks"], figures["incidents"]
     weeks = service.incidents_per_week(weeks=8)
     by_status = [
         (name.replace("_", " ").capitalize(), count, name)
