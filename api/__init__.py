@@ -54,6 +54,11 @@ def register_extensions(app: Flask) -> None:
     from api.extensions import api, db, jwt
 
     db.init_app(app)
+    if app.config["SQLALCHEMY_ENGINE_OPTIONS"].get("pool_reset_on_return", "rollback") is None:
+        from api import pooling
+
+        with app.app_context():
+            pooling.install(db.engine)
     jwt.init_app(app)
     register_jwt_callbacks(app)
     app.config.setdefault(

@@ -47,14 +47,17 @@ def _engine_options(url: str) -> dict[str, Any]:
     """Engine settings that suit Lambda: one connection per container, checked before use.
 
     MySQL closes idle connections after `wait_timeout` (8 hours by default, often 300 s on RDS
-    Proxy idle client timeouts), so connections are recycled well below that.
+    Proxy idle client timeouts), so connections are recycled well below that. The ping before
+    use and the rollback on return are api.pooling's (only after idleness; only once), so the
+    pool's own are off.
     """
     if url.startswith("sqlite"):
         return {"connect_args": {"timeout": 15}}
     return {
         "pool_size": 1,
         "max_overflow": 2,
-        "pool_pre_ping": True,
+        "pool_pre_ping": False,
+        "pool_reset_on_return": None,
         "pool_recycle": 280,
         "pool_timeout": 10,
     }

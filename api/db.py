@@ -113,14 +113,18 @@ def paginate(
     page_size: int,
     options: tuple[Any, ...] = (),
 ) -> Page[Any]:
-    """Run `stmt` for one page, with the total from a window count: one statement per page.
+    """Run `stmt` for one page, with the total in the same statement: one statement per page.
 
     `stmt` selects one ORM entity with its filters and order; `options` are loader options
-    (joined eager loads of many-to-one relations) applied to the page query only. The total comes
-    from `COUNT(*) OVER ()` in the same query (window functions: MySQL 8, MariaDB 10.2, SQLite
-    3.25). Only a page past the end, which has no row to carry the total, costs a second COUNT.
+    (joined eager loads of many-to-one relations) applied to the page query only. The total is an
+    uncorrelated scalar subquery, `(SELECT count(*) FROM (<stmt>))`, which MySQL, MariaDB and
+    SQLite evaluate once per statement. (A window `COUNT(*) OVER ()` would be shorter, but it
+    makes the server join and sort every matching row before the LIMIT applies: twice the cost
+    of the page on MariaDB 10.11 with 400 tasks.) Only a page past the end, which has no row to
+    carry the total, costs a second statement.
     """
-    total_column = sa.func.count().over().label("_total")
+    count_stmt = sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())
+    total_column = count_stmt.scalar_subquery().correlate(None).label("_total")
     page_stmt = (
         stmt.add_columns(total_column)
         .options(*options)
@@ -129,11 +133,7 @@ def paginate(
     )
     rows = session.execute(page_stmt).all()
     items = [row[0] for row in rows]
-    if rows:
-        total = rows[0][1]
-    else:
-        count_stmt = sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())
-        total = session.scalar(count_stmt) or 0
+    total = rows[0][1] if rows else session.scalar(count_stmt) or 0
     return Page(items=items, page=page, page_size=page_size, total=total)
 
 

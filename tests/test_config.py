@@ -40,7 +40,11 @@ def test_production_accepts_strong_secrets_and_mysql():
     app = create_app(production())
     assert app.config["ENV_NAME"] == "production"
     assert app.config["DEBUG"] is False and app.config["TESTING"] is False
-    assert app.config["SQLALCHEMY_ENGINE_OPTIONS"]["pool_pre_ping"] is True
+    options = app.config["SQLALCHEMY_ENGINE_OPTIONS"]
+    assert options["pool_size"] == 1 and options["pool_recycle"] < 300
+    assert (
+        options["pool_pre_ping"] is False and options["pool_reset_on_return"] is None
+    )  # api.pooling
 
 
 @pytest.mark.parametrize("key", ["SECRET_KEY", "JWT_SECRET_KEY"])

@@ -190,7 +190,7 @@ def _statements(count_queries, client, url, headers) -> int:
 
 @pytest.mark.parametrize("viewer", ["reporter", "manager"])
 def test_statement_counts_stay_constant_as_responses_grow(client, cast, count_queries, viewer):
-    """List: the token check + the page (total by window count). Responses: + visibility check."""
+    """List: the token check + the page (with its total). Responses: + visibility check."""
     incidents = [
         factories.incident(
             reporter=cast["reporter"], assignee=cast["assignee"], visibility=Visibility.RESTRICTED

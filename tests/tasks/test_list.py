@@ -156,6 +156,20 @@ def test_pagination(client, make, manager_h):
     assert (beyond["items"], beyond["total"]) == ([], 7)
 
 
+def test_the_total_counts_what_the_caller_may_see_after_the_filters(client, make, auth):
+    employee, headers = auth.as_role("employee")
+    mine = [make.task(assignee=employee, status=TaskStatus.PENDING) for _ in range(3)]
+    make.task(assignee=employee, status=TaskStatus.COMPLETED)
+    for _ in range(4):
+        make.task(status=TaskStatus.PENDING)  # not the employee's: invisible to them
+
+    page = client.get("/api/v1/tasks?status=pending&page_size=2&sort=created", headers=headers)
+
+    data = page.get_json()
+    assert [item["id"] for item in data["items"]] == [t.id for t in mine[:2]]
+    assert (data["total"], data["pages"]) == (3, 2)
+
+
 def test_page_size_limits(client, make, manager_h):
     make.task()
     assert client.get("/api/v1/tasks?page_size=100", headers=manager_h).status_code == 200
