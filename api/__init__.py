@@ -11,13 +11,14 @@ from typing import Any
 from flask import Flask, Response, g, request
 
 from api.config import load_config
+from api.routing import LazyRoutingFlask
 
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the WSGI application; `config` overrides everything (tests use it)."""
-    app = Flask(__name__, instance_relative_config=True)
+    app = LazyRoutingFlask(__name__, instance_relative_config=True)
     load_config(app, config)
     configure_logging(app)
     register_proxy_fix(app)
