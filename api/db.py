@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import enum
 import math
+import operator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
@@ -112,28 +114,34 @@ def paginate(
     page: int,
     page_size: int,
     options: tuple[Any, ...] = (),
+    shape: Callable[[sa.Select[Any]], sa.Select[Any]] | None = None,
+    item: Callable[[sa.Row[Any]], Any] = operator.itemgetter(0),
 ) -> Page[Any]:
     """Run `stmt` for one page, with the total in the same statement: one statement per page.
 
-    `stmt` selects one ORM entity with its filters and order; `options` are loader options
-    (joined eager loads of many-to-one relations) applied to the page query only. The total is an
-    uncorrelated scalar subquery, `(SELECT count(*) FROM (<stmt>))`, which MySQL, MariaDB and
-    SQLite evaluate once per statement. (A window `COUNT(*) OVER ()` would be shorter, but it
-    makes the server join and sort every matching row before the LIMIT applies: twice the cost
-    of the page on MariaDB 10.11 with 400 tasks.) Only a page past the end, which has no row to
-    carry the total, costs a second statement.
+    `stmt` holds the filters and the order, and the total counts its rows. By default it selects
+    one ORM entity and each page item is that entity, with `options` (joined eager loads of
+    many-to-one relations) applied to the page query only. A list that reads plain columns passes
+    `shape`, which turns `stmt` into the page's SELECT (its columns and the joins they need), and
+    `item`, which builds a page item from one row of it; the total column comes last.
+
+    The total is an uncorrelated scalar subquery, `(SELECT count(*) FROM (<stmt>))`, which MySQL,
+    MariaDB and SQLite evaluate once per statement. (A window `COUNT(*) OVER ()` would be shorter,
+    but it makes the server join and sort every matching row before the LIMIT applies: twice the
+    cost of the page on MariaDB 10.11 with 400 tasks.) Only a page past the end, which has no row
+    to carry the total, costs a second statement.
     """
     count_stmt = sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())
     total_column = count_stmt.scalar_subquery().correlate(None).label("_total")
     page_stmt = (
-        stmt.add_columns(total_column)
-        .options(*options)
+        (shape(stmt) if shape else stmt.options(*options))
+        .add_columns(total_column)
         .limit(page_size)
         .offset((page - 1) * page_size)
     )
     rows = session.execute(page_stmt).all()
-    items = [row[0] for row in rows]
-    total = rows[0][1] if rows else session.scalar(count_stmt) or 0
+    items = [item(row) for row in rows]
+    total = rows[0][-1] if rows else session.scalar(count_stmt) or 0
     return Page(items=items, page=page, page_size=page_size, total=total)
 
 

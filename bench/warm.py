@@ -116,6 +116,35 @@ def time_calls(call: Callable[[], Any], *, warmup: int, requests: int) -> Timing
     return Timings(samples, cpu)
 
 
+def time_interleaved(
+    first: Callable[[], Any],
+    second: Callable[[], Any],
+    *,
+    warmup: int,
+    requests: int,
+    batch: int = 20,
+) -> tuple[Timings, Timings]:
+    """Time `requests` calls of each callable in alternating batches of `batch`.
+
+    Both see the same host: on a shared machine the speed drifts over seconds, and timing one
+    side after the other would put the drift into the ratio. `warmup` untimed calls of each
+    come first.
+    """
+    for _ in range(warmup):
+        first()
+        second()
+    timed: tuple[Timings, Timings] = (Timings([], []), Timings([], []))
+    done = 0
+    while done < requests:
+        size = min(batch, requests - done)
+        for call, into in zip((first, second), timed, strict=True):
+            part = time_calls(call, warmup=0, requests=size)
+            into.samples.extend(part.samples)
+            into.cpu.extend(part.cpu)
+        done += size
+    return timed
+
+
 def client_addresses(count: int = 32) -> list[str]:
     """`count` client addresses from a documentation network (RFC 5737), 198.51.100.1 on."""
     return [str(host) for host in itertools.islice(CLIENT_NETWORK.hosts(), count)]

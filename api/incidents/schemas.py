@@ -6,7 +6,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates
 
 from api.incidents.models import IncidentStatus, Severity, Visibility
 from api.incidents.service import SCOPES, SORT_KEYS
-from api.schemas import PageQuery, UserBrief, page_of
+from api.schemas import PageQuery, Person, page_of
 
 TITLE = validate.Length(min=1, max=200)
 DESCRIPTION = validate.Length(max=20_000)
@@ -58,8 +58,8 @@ class IncidentRead(Schema):
     severity = fields.Enum(Severity, by_value=True)
     status = fields.Enum(IncidentStatus, by_value=True)
     visibility = fields.Enum(Visibility, by_value=True)
-    reporter = fields.Nested(UserBrief, allow_none=True)
-    assignee = fields.Nested(UserBrief, allow_none=True)
+    reporter = Person()
+    assignee = Person()
     reported_at = fields.DateTime()
     acknowledged_at = fields.DateTime(allow_none=True)
     resolved_at = fields.DateTime(allow_none=True)
@@ -99,7 +99,7 @@ class ResponseCreate(Schema):
 class ResponseRead(Schema):
     id = fields.Integer()
     body = fields.String()
-    author = fields.Nested(UserBrief, allow_none=True)
+    author = Person()
     created_at = fields.DateTime()
 
 

@@ -34,6 +34,11 @@ PRIORITY_RANK = {
 }
 
 
+def is_overdue(deadline: datetime | None, status: TaskStatus) -> bool:
+    """Whether a task with this deadline (UTC) and status is overdue now: due and not completed."""
+    return deadline is not None and status != TaskStatus.COMPLETED and deadline < utcnow()
+
+
 class Task(db.Model):
     """A unit of work; `version` drives optimistic concurrency (ETag / If-Match, RFC 9110 §13)."""
 
@@ -69,11 +74,7 @@ class Task(db.Model):
 
     @property
     def is_overdue(self) -> bool:
-        return (
-            self.deadline is not None
-            and self.status != TaskStatus.COMPLETED
-            and self.deadline < utcnow()
-        )
+        return is_overdue(self.deadline, self.status)
 
     @property
     def etag(self) -> str:

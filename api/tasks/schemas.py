@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates
 
-from api.schemas import PageQuery, UserBrief, page_of
+from api.schemas import PageQuery, Person, page_of
 from api.tasks.models import Priority, TaskStatus
 from api.tasks.service import SORT_KEYS
 
@@ -61,8 +61,8 @@ class TaskRead(Schema):
     priority = fields.Enum(Priority, by_value=True)
     deadline = fields.DateTime(allow_none=True)
     is_overdue = fields.Boolean()
-    assignee = fields.Nested(UserBrief, allow_none=True)
-    created_by = fields.Nested(UserBrief, allow_none=True)
+    assignee = Person()
+    created_by = Person()
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
     completed_at = fields.DateTime(allow_none=True)

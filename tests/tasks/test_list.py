@@ -170,6 +170,30 @@ def test_the_total_counts_what_the_caller_may_see_after_the_filters(client, make
     assert (data["total"], data["pages"]) == (3, 2)
 
 
+def test_a_listed_task_reads_as_its_own_page(client, make, auth):
+    """List items are read as plain rows, the task's page as an entity: the JSON is the same."""
+    manager, headers = auth.as_role("manager")
+    employee = make.user(role="employee")
+    due = datetime.now(UTC) - timedelta(days=1)
+    started = make.task(
+        created_by=manager,
+        assignee=employee,
+        status=TaskStatus.IN_PROGRESS,
+        priority=Priority.URGENT,
+        deadline=due,
+        description="Replace the router.",
+    )
+    unassigned = make.task(created_by=None, title="Unowned")
+
+    listed = client.get("/api/v1/tasks?sort=created", headers=headers).get_json()["items"]
+
+    for task, item in zip([started, unassigned], listed, strict=True):
+        assert item == client.get(f"/api/v1/tasks/{task.id}", headers=headers).get_json()
+    assert listed[0]["is_overdue"] is True
+    assert listed[0]["assignee"] == {"id": employee.id, "username": employee.username}
+    assert listed[1]["assignee"] is None and listed[1]["created_by"] is None
+
+
 def test_page_size_limits(client, make, manager_h):
     make.task()
     assert client.get("/api/v1/tasks?page_size=100", headers=manager_h).status_code == 200
