@@ -59,8 +59,10 @@ class Person(fields.Nested):
     tests/test_schemas.py checks the output against UserBrief's.
     """
 
+    KEYS = tuple(UserBrief().dump_fields)  # ("id", "username"): plain values, no formatting
+
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(UserBrief, allow_none=True, **kwargs)
 
     def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
-        return None if value is None else {"id": value.id, "username": value.username}
+        return None if value is None else {key: getattr(value, key) for key in self.KEYS}

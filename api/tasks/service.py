@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -62,36 +62,31 @@ class TaskSummary:
 
 _ASSIGNEE = aliased(User, name="assignee")
 _CREATOR = aliased(User, name="creator")
-_SUMMARY_COLUMNS = (
-    Task.id,
-    Task.title,
-    Task.description,
-    Task.status,
-    Task.priority,
-    Task.deadline,
-    Task.created_at,
-    Task.updated_at,
-    Task.completed_at,
-    Task.version,
-    _ASSIGNEE.id,
-    _ASSIGNEE.username,
-    _CREATOR.id,
-    _CREATOR.username,
+# TaskSummary's own columns, in its field order; the two people follow as (id, username) pairs.
+_TASK_COLUMNS = tuple(
+    getattr(Task, attribute.name)
+    for attribute in fields(TaskSummary)
+    if attribute.name not in ("assignee", "created_by")
 )
 
 
 def _summary_select(stmt: sa.Select[Any]) -> sa.Select[Any]:
+    people = (_ASSIGNEE.id, _ASSIGNEE.username, _CREATOR.id, _CREATOR.username)
     return (
-        stmt.with_only_columns(*_SUMMARY_COLUMNS, maintain_column_froms=True)
+        stmt.with_only_columns(*_TASK_COLUMNS, *people, maintain_column_froms=True)
         .outerjoin(_ASSIGNEE, _ASSIGNEE.id == Task.assignee_id)
         .outerjoin(_CREATOR, _CREATOR.id == Task.created_by_id)
     )
 
 
 def _summary(row: sa.Row[Any]) -> TaskSummary:
-    assignee = None if row[10] is None else PersonRef(row[10], row[11])
-    creator = None if row[12] is None else PersonRef(row[12], row[13])
-    return TaskSummary(*row[:10], assignee, creator)
+    n = len(_TASK_COLUMNS)
+    assignee_id, assignee_name, creator_id, creator_name = row[n : n + 4]
+    return TaskSummary(
+        *row[:n],
+        assignee=None if assignee_id is None else PersonRef(assignee_id, assignee_name),
+        created_by=None if creator_id is None else PersonRef(creator_id, creator_name),
+    )
 
 
 def _visible(stmt: sa.Select[Any], actor: User) -> sa.Select[Any]:
