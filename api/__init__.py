@@ -11,6 +11,7 @@ from typing import Any
 from flask import Flask, Response, g, request
 
 from api.config import load_config
+from api.jsonio import JSONProvider
 from api.routing import LazyRoutingFlask
 
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -19,6 +20,7 @@ REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the WSGI application; `config` overrides everything (tests use it)."""
     app = LazyRoutingFlask(__name__, instance_relative_config=True)
+    app.json = JSONProvider(app)
     load_config(app, config)
     configure_logging(app)
     register_proxy_fix(app)
