@@ -8,6 +8,7 @@ compares exactly with `users.tokens_valid_after`. Each access token names its re
 
 from __future__ import annotations
 
+import functools
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -53,18 +54,28 @@ def revoke(jti: str, expires_at: datetime) -> None:
     db.session.flush()
 
 
+@functools.cache
+def _token_check() -> sa.Select[tuple[User, str | None]]:
+    """The token check's statement: the user `:user_id` and the revoked row of `:jti`, if any.
+
+    Built once and reused: SQLAlchemy then skips building the statement and its cache key on
+    every request, not only compiling it. A null `:jti` matches no row (`jti` is never null).
+    """
+    return (
+        sa.select(User, RevokedToken.jti)
+        .outerjoin(RevokedToken, RevokedToken.jti == sa.bindparam("jti"))
+        .where(User.id == sa.bindparam("user_id"))
+    )
+
+
 def _token_is_refused(payload: dict[str, Any]) -> bool:
     """One statement: load the user and whether the jti is revoked; stash the user on `g`."""
     try:
         user_id = int(payload["sub"])
     except (KeyError, TypeError, ValueError):
         return True
-    stmt = (
-        sa.select(User, RevokedToken.jti)
-        .outerjoin(RevokedToken, RevokedToken.jti == payload.get("jti"))
-        .where(User.id == user_id)
-    )
-    row = db.session.execute(stmt).first()
+    params = {"user_id": user_id, "jti": payload.get("jti")}
+    row = db.session.execute(_token_check(), params).first()
     if row is None or row[1] is not None:
         return True
     user: User = row[0]
