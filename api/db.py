@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import math
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
@@ -107,6 +107,70 @@ class Page(Generic[T]):
         return max(1, math.ceil(self.total / self.page_size)) if self.page_size else 1
 
 
+@dataclass(frozen=True)
+class PageStatements:
+    """The statements of one list: `page` selects a page, `count` counts every matching row.
+
+    `page` takes its LIMIT and OFFSET from the bound parameters `page_limit` and `page_offset`
+    and carries the total as its last column, so one statement object serves every page. A list
+    that builds these once per filter combination (and binds the filter values as parameters)
+    also skips building the statement and its cache key on each request.
+    """
+
+    page: sa.Select[Any]
+    count: sa.Select[Any]
+
+
+def page_statements(
+    stmt: sa.Select[Any],
+    *,
+    options: tuple[Any, ...] = (),
+    shape: Callable[[sa.Select[Any]], sa.Select[Any]] | None = None,
+) -> PageStatements:
+    """The page and count statements of `stmt`, which holds the filters and the order.
+
+    By default `stmt` selects one ORM entity, and `options` (joined eager loads of many-to-one
+    relations) apply to the page only. A list that reads plain columns passes `shape`, which
+    turns `stmt` into the page's SELECT (its columns and the joins they need).
+
+    The total is an uncorrelated scalar subquery, `(SELECT count(*) FROM (<stmt>))`, which MySQL,
+    MariaDB and SQLite evaluate once per statement. (A window `COUNT(*) OVER ()` would be shorter,
+    but it makes the server join and sort every matching row before the LIMIT applies: twice the
+    cost of the page on MariaDB 10.11 with 400 tasks.)
+    """
+    count = sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())
+    total = count.scalar_subquery().correlate(None).label("_total")
+    page = (
+        (shape(stmt) if shape else stmt.options(*options))
+        .add_columns(total)
+        .limit(sa.bindparam("page_limit", type_=sa.Integer))
+        .offset(sa.bindparam("page_offset", type_=sa.Integer))
+    )
+    return PageStatements(page=page, count=count)
+
+
+def fetch_page(
+    session: Any,
+    statements: PageStatements,
+    *,
+    page: int,
+    page_size: int,
+    params: Mapping[str, Any] | None = None,
+    item: Callable[[sa.Row[Any]], Any] = operator.itemgetter(0),
+) -> Page[Any]:
+    """Run `statements` for page `page` (1-based) with `params` bound; one statement per page.
+
+    `item` builds a page item from a row (by default its first column, the entity). Only a page
+    past the end, which has no row to carry the total, costs a second statement.
+    """
+    bound = dict(params or {})
+    paging = {"page_limit": page_size, "page_offset": (page - 1) * page_size}
+    rows = session.execute(statements.page, {**bound, **paging}).all()
+    items = [item(row) for row in rows]
+    total = rows[0][-1] if rows else session.scalar(statements.count, bound) or 0
+    return Page(items=items, page=page, page_size=page_size, total=total)
+
+
 def paginate(
     session: Any,
     stmt: sa.Select[Any],
@@ -114,35 +178,13 @@ def paginate(
     page: int,
     page_size: int,
     options: tuple[Any, ...] = (),
-    shape: Callable[[sa.Select[Any]], sa.Select[Any]] | None = None,
-    item: Callable[[sa.Row[Any]], Any] = operator.itemgetter(0),
 ) -> Page[Any]:
-    """Run `stmt` for one page, with the total in the same statement: one statement per page.
+    """One page of the entities `stmt` selects, with its total: one statement per page.
 
-    `stmt` holds the filters and the order, and the total counts its rows. By default it selects
-    one ORM entity and each page item is that entity, with `options` (joined eager loads of
-    many-to-one relations) applied to the page query only. A list that reads plain columns passes
-    `shape`, which turns `stmt` into the page's SELECT (its columns and the joins they need), and
-    `item`, which builds a page item from one row of it; the total column comes last.
-
-    The total is an uncorrelated scalar subquery, `(SELECT count(*) FROM (<stmt>))`, which MySQL,
-    MariaDB and SQLite evaluate once per statement. (A window `COUNT(*) OVER ()` would be shorter,
-    but it makes the server join and sort every matching row before the LIMIT applies: twice the
-    cost of the page on MariaDB 10.11 with 400 tasks.) Only a page past the end, which has no row
-    to carry the total, costs a second statement.
+    `stmt` holds the filters and the order; see `page_statements` for `options` and the total.
     """
-    count_stmt = sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())
-    total_column = count_stmt.scalar_subquery().correlate(None).label("_total")
-    page_stmt = (
-        (shape(stmt) if shape else stmt.options(*options))
-        .add_columns(total_column)
-        .limit(page_size)
-        .offset((page - 1) * page_size)
-    )
-    rows = session.execute(page_stmt).all()
-    items = [item(row) for row in rows]
-    total = rows[0][-1] if rows else session.scalar(count_stmt) or 0
-    return Page(items=items, page=page, page_size=page_size, total=total)
+    statements = page_statements(stmt, options=options)
+    return fetch_page(session, statements, page=page, page_size=page_size)
 
 
 def escape_like(text: str) -> str:
@@ -150,11 +192,17 @@ def escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def text_search(q: str, *columns: Any) -> sa.ColumnElement[bool]:
+def contains_pattern(q: str) -> str:
+    """The LIKE pattern that matches `q` anywhere, its wildcards escaped: `50%` → `%50\\%%`."""
+    return f"%{escape_like(q)}%"
+
+
+def text_search(q: str | sa.BindParameter[str], *columns: Any) -> sa.ColumnElement[bool]:
     """True where `q` occurs literally in any of `columns` (SQL LIKE, wildcards escaped).
 
-    Case follows the column collation: insensitive on MySQL's utf8mb4 default and, for ASCII,
-    on SQLite.
+    `q` is the text, or a bound parameter whose value will be `contains_pattern(text)`. Case
+    follows the column collation: insensitive on MySQL's utf8mb4 default and, for ASCII, on
+    SQLite.
     """
-    pattern = f"%{escape_like(q)}%"
+    pattern = q if isinstance(q, sa.BindParameter) else contains_pattern(q)
     return sa.or_(*(column.like(pattern, escape="\\") for column in columns))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -11,7 +13,15 @@ from sqlalchemy.orm import aliased, joinedload
 
 from api.activity import service as activity
 from api.activity.models import Activity, EntityType
-from api.db import Page, paginate, text_search, utcnow
+from api.db import (
+    Page,
+    PageStatements,
+    contains_pattern,
+    fetch_page,
+    page_statements,
+    text_search,
+    utcnow,
+)
 from api.errors import NotFound, Unprocessable
 from api.extensions import db
 from api.notifications import emails
@@ -281,32 +291,73 @@ def _order(sort: str) -> list[Any]:
     return [column.desc() if sort.startswith("-") else column.asc(), Task.id]
 
 
-def _filtered(filters: TaskFilter, actor: User) -> sa.Select[Any]:
-    stmt = _visible(sa.select(Task), actor)
+def _overdue() -> sa.ColumnElement[bool]:
+    # IS NOT NULL first: without it NOT(NULL < now AND ...) is NULL, and overdue=false would
+    # drop every task that has no deadline.
+    return sa.and_(
+        Task.deadline.is_not(None),
+        Task.deadline < sa.bindparam("now"),
+        Task.status != TaskStatus.COMPLETED,
+    )
+
+
+# The WHERE term of each filter, by name; its bound parameters are named after it. "own" is
+# `_visible`'s rule for employees.
+_FILTER_TERMS: dict[str, Callable[[], sa.ColumnElement[bool]]] = {
+    "own": lambda: Task.assignee_id == sa.bindparam("actor_id"),
+    "status": lambda: Task.status.in_(sa.bindparam("status", expanding=True)),
+    "priority": lambda: Task.priority.in_(sa.bindparam("priority", expanding=True)),
+    "unassigned": lambda: Task.assignee_id.is_(None),
+    "assignee": lambda: Task.assignee_id == sa.bindparam("assignee_id"),
+    "deadline_from": lambda: Task.deadline >= sa.bindparam("deadline_from"),
+    "deadline_to": lambda: Task.deadline <= sa.bindparam("deadline_to"),
+    "overdue": _overdue,
+    "not_overdue": lambda: sa.not_(_overdue()),
+    "q": lambda: text_search(sa.bindparam("q"), Task.title, Task.description),
+}
+
+
+def _filter_terms(filters: TaskFilter, actor: User) -> tuple[tuple[str, ...], dict[str, Any]]:
+    """The names of the `_FILTER_TERMS` that apply to this list, and their bound values."""
+    terms: list[str] = []
+    params: dict[str, Any] = {}
+
+    def use(term: str, **values: Any) -> None:
+        terms.append(term)
+        params.update(values)
+
+    if actor.role not in STAFF:
+        use("own", actor_id=actor.id)
     if filters.status:
-        stmt = stmt.where(Task.status.in_(filters.status))
+        use("status", status=list(filters.status))
     if filters.priority:
-        stmt = stmt.where(Task.priority.in_(filters.priority))
+        use("priority", priority=list(filters.priority))
     if filters.unassigned:
-        stmt = stmt.where(Task.assignee_id.is_(None))
+        use("unassigned")
     elif filters.assignee_id is not None:
-        stmt = stmt.where(Task.assignee_id == filters.assignee_id)
+        use("assignee", assignee_id=filters.assignee_id)
     if filters.deadline_from:
-        stmt = stmt.where(Task.deadline >= filters.deadline_from)
+        use("deadline_from", deadline_from=filters.deadline_from)
     if filters.deadline_to:
-        stmt = stmt.where(Task.deadline <= filters.deadline_to)
+        use("deadline_to", deadline_to=filters.deadline_to)
     if filters.overdue is not None:
-        # IS NOT NULL first: without it NOT(NULL < now AND ...) is NULL, and overdue=false
-        # would drop every task that has no deadline.
-        overdue = sa.and_(
-            Task.deadline.is_not(None),
-            Task.deadline < utcnow(),
-            Task.status != TaskStatus.COMPLETED,
-        )
-        stmt = stmt.where(overdue if filters.overdue else sa.not_(overdue))
+        use("overdue" if filters.overdue else "not_overdue", now=utcnow())
     if filters.q:
-        stmt = stmt.where(text_search(filters.q, Task.title, Task.description))
-    return stmt
+        use("q", q=contains_pattern(filters.q))
+    return tuple(terms), params
+
+
+@functools.lru_cache(maxsize=256)
+def _list_statements(terms: tuple[str, ...], sort: str) -> PageStatements:
+    """The list's statements for one combination of filters and sort, built once.
+
+    The filter values are bound parameters, so every request with the same filters shares these
+    statement objects: SQLAlchemy skips building them and their cache keys (about 0.45 ms of a
+    warm 50-task list request), not only compiling them. There are at most 576 filter
+    combinations times 6 sorts, and far fewer in use; the cache keeps the latest 256.
+    """
+    stmt = sa.select(Task).where(*(_FILTER_TERMS[term]() for term in terms))
+    return page_statements(stmt.order_by(*_order(sort)), shape=_summary_select)
 
 
 def list_tasks(*, filters: TaskFilter, actor: User, page: int, page_size: int) -> Page[TaskSummary]:
@@ -323,9 +374,14 @@ def list_tasks(*, filters: TaskFilter, actor: User, page: int, page_size: int) -
         raise Unprocessable.field(
             "deadline_to", "Must not be before deadline_from.", location="query"
         )
-    stmt = _filtered(filters, actor).order_by(*_order(filters.sort))
-    return paginate(
-        db.session, stmt, page=page, page_size=page_size, shape=_summary_select, item=_summary
+    terms, params = _filter_terms(filters, actor)
+    return fetch_page(
+        db.session,
+        _list_statements(terms, filters.sort),
+        page=page,
+        page_size=page_size,
+        params=params,
+        item=_summary,
     )
 
 

@@ -231,6 +231,28 @@ def test_employee_lists_only_their_tasks(client, make, auth):
     assert ids(client, employee_h, path="/api/v1/tasks/mine") == [mine.id]
 
 
+def test_lists_with_the_same_filters_bind_each_callers_values(client, make, auth):
+    # list_tasks builds one statement per combination of filters; the values are bound per
+    # request: the caller, the filter values, and the clock.
+    first, first_h = auth.as_role("employee")
+    second, second_h = auth.as_role("employee")
+    own = {
+        user.id: make.task(assignee=user, title=f"task of {user.username}")
+        for user in (first, second)
+    }
+    assert ids(client, first_h) == [own[first.id].id]
+    assert ids(client, second_h) == [own[second.id].id]
+    assert ids(client, first_h, {"q": second.username}) == []
+    assert ids(client, second_h, {"q": second.username}) == [own[second.id].id]
+
+    with time_machine.travel(NOW, tick=False):
+        _manager, manager_h = auth.as_role("manager")
+        soon = make.task(deadline=NOW + timedelta(minutes=5))
+        assert soon.id not in ids(client, manager_h, {"overdue": "true"})
+    with time_machine.travel(NOW + timedelta(minutes=10), tick=False):  # token still valid
+        assert soon.id in ids(client, manager_h, {"overdue": "true"})
+
+
 def test_mine_lists_the_callers_tasks_for_a_manager(client, make, auth):
     manager, manager_h = auth.as_role("manager")
     mine = make.task(assignee=manager)
