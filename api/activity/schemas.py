@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields
+from marshmallow import fields
 
-from api.schemas import Person
+from api.schemas import ObjectSchema, Person
 
 
-class ActivityRead(Schema):
+class ActivityRead(ObjectSchema):
     id = fields.Integer()
     action = fields.String()
     actor = Person()

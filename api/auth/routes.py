@@ -19,7 +19,7 @@ NO_STORE = {"Cache-Control": "no-store"}
 
 @blp.post("/register")
 @blp.doc(security=PUBLIC)
-@blp.arguments(schemas.RegisterIn)
+@blp.arguments(schemas.RegisterIn())
 @blp.response(201, schemas.RegisteredOut)
 def register(data: dict):
     """Register: creates a pending account that an admin must approve."""
@@ -28,7 +28,7 @@ def register(data: dict):
 
 @blp.post("/login")
 @blp.doc(security=PUBLIC)
-@blp.arguments(schemas.LoginIn)
+@blp.arguments(schemas.LoginIn())
 @blp.response(200, schemas.TokenPair)
 def login(data: dict):
     """Sign in with email or username; returns an access and a refresh token."""
@@ -65,7 +65,7 @@ def me():
 
 @blp.patch("/me")
 @login_required()
-@blp.arguments(schemas.ProfileUpdate)
+@blp.arguments(schemas.ProfileUpdate())
 @blp.response(200, schemas.Me)
 def update_me(data: dict):
     """Change time zone (IANA name) and email preferences."""
@@ -74,7 +74,7 @@ def update_me(data: dict):
 
 @blp.post("/password")
 @login_required()
-@blp.arguments(schemas.PasswordChange)
+@blp.arguments(schemas.PasswordChange())
 @blp.response(200, schemas.TokenPair)
 def change_password(data: dict):
     """Change password; every other token is revoked and a fresh pair returned."""
@@ -86,7 +86,7 @@ def change_password(data: dict):
 
 @blp.post("/password-reset")
 @blp.doc(security=PUBLIC)
-@blp.arguments(schemas.PasswordResetRequest)
+@blp.arguments(schemas.PasswordResetRequest())
 @blp.response(202, schemas.Accepted)
 def password_reset(data: dict):
     """Ask for a password reset link; always 202, whether or not the address has an account."""
@@ -96,7 +96,7 @@ def password_reset(data: dict):
 
 @blp.post("/password-reset/confirm")
 @blp.doc(security=PUBLIC)
-@blp.arguments(schemas.PasswordResetConfirm)
+@blp.arguments(schemas.PasswordResetConfirm())
 @blp.response(204)
 def password_reset_confirm(data: dict):
     """Set a new password with the emailed single-use token; other sessions are signed out."""

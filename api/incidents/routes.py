@@ -47,7 +47,7 @@ def _with_etag(incident):
 
 @blp.get("")
 @login_required()
-@blp.arguments(schemas.IncidentQuery, location="query")
+@blp.arguments(schemas.IncidentQuery(), location="query")
 @blp.response(200, schemas.IncidentPage)
 def list_incidents(query: dict):
     """List the incidents you may see: scope, filters, sort and pagination."""
@@ -61,7 +61,7 @@ def list_incidents(query: dict):
 
 @blp.post("")
 @login_required()
-@blp.arguments(schemas.IncidentCreate)
+@blp.arguments(schemas.IncidentCreate())
 @blp.response(201, schemas.IncidentRead)
 def report_incident(data: dict):
     """Report an incident; you are its reporter."""
@@ -83,7 +83,7 @@ def get_incident(public_id: str):
 
 @blp.patch("/<public_id:public_id>")
 @login_required()
-@blp.arguments(schemas.IncidentUpdate)
+@blp.arguments(schemas.IncidentUpdate())
 @blp.response(200, schemas.IncidentRead)
 @blp.alt_response(409, description="Illegal status transition, or the report is closed")
 @blp.alt_response(412, description="If-Match names a stale version")
@@ -101,7 +101,7 @@ def update_incident(data: dict, public_id: str):
 
 @blp.get("/<public_id:public_id>/responses")
 @login_required()
-@blp.arguments(PageQuery, location="query")
+@blp.arguments(PageQuery(), location="query")
 @blp.response(200, schemas.ResponsePage)
 def list_responses(query: dict, public_id: str):
     """The incident's responses, oldest first."""
@@ -115,7 +115,7 @@ def list_responses(query: dict, public_id: str):
 
 @blp.post("/<public_id:public_id>/responses")
 @login_required()
-@blp.arguments(schemas.ResponseCreate)
+@blp.arguments(schemas.ResponseCreate())
 @blp.response(201, schemas.ResponseRead)
 def respond(data: dict, public_id: str):
     """Respond to an incident you can see."""

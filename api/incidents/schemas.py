@@ -6,7 +6,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates
 
 from api.incidents.models import IncidentStatus, Severity, Visibility
 from api.incidents.service import SCOPES, SORT_KEYS
-from api.schemas import PageQuery, Person, page_of
+from api.schemas import ObjectSchema, PageQuery, Person, page_of
 
 TITLE = validate.Length(min=1, max=200)
 DESCRIPTION = validate.Length(max=20_000)
@@ -51,7 +51,7 @@ class IncidentUpdate(Schema):
         _not_blank(value)
 
 
-class IncidentRead(Schema):
+class IncidentRead(ObjectSchema):
     public_id = fields.String(metadata={"description": "The incident's id in every URL (UUID)."})
     title = fields.String()
     description = fields.String()
@@ -96,7 +96,7 @@ class ResponseCreate(Schema):
         _not_blank(value)
 
 
-class ResponseRead(Schema):
+class ResponseRead(ObjectSchema):
     id = fields.Integer()
     body = fields.String()
     author = Person()

@@ -19,7 +19,7 @@ jobs_blp = Blueprint(
 
 @blp.get("")
 @login_required(*ADMIN_ONLY)
-@blp.arguments(schemas.OutboxQuery, location="query")
+@blp.arguments(schemas.OutboxQuery(), location="query")
 @blp.response(200, schemas.OutboxPage)
 def list_outbox(query: dict):
     """Emails in the outbox, newest first: status, kind, attempts and the last error."""

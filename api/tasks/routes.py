@@ -33,7 +33,7 @@ def _with_etag(task):
 
 @blp.get("")
 @login_required()
-@blp.arguments(schemas.TaskQuery, location="query")
+@blp.arguments(schemas.TaskQuery(), location="query")
 @blp.response(200, schemas.TaskPage)
 def list_tasks(query: dict):
     """List the tasks you may see, filtered, sorted and paginated."""
@@ -47,7 +47,7 @@ def list_tasks(query: dict):
 
 @blp.get("/mine")
 @login_required()
-@blp.arguments(schemas.TaskQuery, location="query")
+@blp.arguments(schemas.TaskQuery(), location="query")
 @blp.response(200, schemas.TaskPage)
 def my_tasks(query: dict):
     """Tasks assigned to the caller."""
@@ -62,7 +62,7 @@ def my_tasks(query: dict):
 
 @blp.post("")
 @login_required(*STAFF)
-@blp.arguments(schemas.TaskCreate)
+@blp.arguments(schemas.TaskCreate())
 @blp.response(201, schemas.TaskRead)
 def create_task(data: dict):
     """Create a task, optionally assigned."""
@@ -80,7 +80,7 @@ def get_task(task_id: int):
 
 @blp.patch("/<int:task_id>")
 @login_required(*STAFF)
-@blp.arguments(schemas.TaskUpdate)
+@blp.arguments(schemas.TaskUpdate())
 @blp.response(200, schemas.TaskRead)
 @blp.alt_response(412, description="If-Match names a stale version")
 def update_task(data: dict, task_id: int):
@@ -105,7 +105,7 @@ def delete_task(task_id: int):
 
 @blp.put("/<int:task_id>/status")
 @login_required()
-@blp.arguments(schemas.TaskStatusIn)
+@blp.arguments(schemas.TaskStatusIn())
 @blp.response(200, schemas.TaskRead)
 def set_status(data: dict, task_id: int):
     """Move a task between pending, in_progress and completed."""
@@ -121,7 +121,7 @@ def set_status(data: dict, task_id: int):
 
 @blp.put("/<int:task_id>/assign")
 @login_required(*STAFF)
-@blp.arguments(schemas.TaskAssignIn)
+@blp.arguments(schemas.TaskAssignIn())
 @blp.response(200, schemas.TaskRead)
 def assign(data: dict, task_id: int):
     """Assign a task to an active employee or manager (null unassigns)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates
 
-from api.schemas import PageQuery, Person, page_of
+from api.schemas import ObjectSchema, PageQuery, Person, page_of
 from api.tasks.models import Priority, TaskStatus
 from api.tasks.service import SORT_KEYS
 
@@ -53,7 +53,7 @@ class TaskAssignIn(Schema):
     )
 
 
-class TaskRead(Schema):
+class TaskRead(ObjectSchema):
     id = fields.Integer()
     title = fields.String()
     description = fields.String()

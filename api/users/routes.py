@@ -15,7 +15,7 @@ blp = Blueprint("users", __name__, url_prefix="/api/v1/users", description="User
 
 @blp.get("")
 @login_required(*STAFF)
-@blp.arguments(schemas.UserQuery, location="query")
+@blp.arguments(schemas.UserQuery(), location="query")
 @blp.response(200, schemas.UserAdminPage)
 def list_users(query: dict):
     """List users: admins see everyone and every field; managers see active users' names.
@@ -41,7 +41,7 @@ def list_users(query: dict):
 
 @blp.get("/pending")
 @login_required(*ADMIN_ONLY)
-@blp.arguments(PageQuery, location="query")
+@blp.arguments(PageQuery(), location="query")
 @blp.response(200, schemas.UserAdminPage)
 def pending(query: dict):
     """Registrations waiting for a decision."""
@@ -63,7 +63,7 @@ def get_user(user_id: int):
 
 @blp.patch("/<int:user_id>")
 @login_required(*ADMIN_ONLY)
-@blp.arguments(schemas.UserUpdate)
+@blp.arguments(schemas.UserUpdate())
 @blp.response(200, schemas.UserAdmin)
 def update_user(data: dict, user_id: int):
     """Change a user's role or status (active | disabled); their tokens are revoked."""
@@ -80,7 +80,7 @@ def delete_user(user_id: int):
 
 @blp.put("/<int:user_id>/approve")
 @login_required(*ADMIN_ONLY)
-@blp.arguments(schemas.ApproveIn)
+@blp.arguments(schemas.ApproveIn())
 @blp.response(200, schemas.UserAdmin)
 def approve(data: dict, user_id: int):
     """Approve a registration, choosing the role (default: the one requested)."""
