@@ -6,6 +6,8 @@ and PASS / MISS per line, and exits 0 either way: it is a measurement, not a gat
 
 - cold start: seconds to `import handlers.http` (which builds the app) in a fresh interpreter,
   median of several runs, against `import flask, sqlalchemy, pymysql` measured the same way;
+  beside them, every third-party module that the handler import loads, imported alone (no
+  taskdesk code runs): the ratio the chosen libraries cost by themselves;
 - warm list: `GET /api/v1/tasks?page_size=50` through `handlers.http.handler` with an HTTP API v2
   event and a Bearer access token, against the same 50 rows read with PyMySQL and dumped with json;
 - SQL statements per list request, counted by a `before_cursor_execute` listener.

@@ -129,6 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     cold_handler, cold_base = median("handler", "import_s"), median("baseline", "import_s")
     cold_ratio = cold_handler / cold_base
     cold_cpu_ratio = median("handler", "cpu_s") / median("baseline", "cpu_s")
+    cold_libraries = median("libraries", "import_s")
 
     # (2) warm list, in this process
     _say(f"warm path: importing {args.handler_module} in this process")
@@ -161,6 +162,8 @@ def main(argv: list[str] | None = None) -> int:
             cold_ratio <= COLD_START_RATIO_TARGET,
         ),
         Row(cold_s, "ratio of CPU times (steadier on a busy host)", ratio(cold_cpu_ratio)),
+        Row(cold_s, "the same libraries alone, no taskdesk code", seconds(cold_libraries)),
+        Row(cold_s, "their ratio: the stack's floor", ratio(cold_libraries / cold_base)),
         Row(cold_s, "then the first list request", millis(median("handler", "first_s"))),
         Row(warm_s, "Lambda handler, median", millis(via_lambda.median)),
         Row(warm_s, "Lambda handler, p95", millis(via_lambda.p95)),

@@ -33,6 +33,10 @@ t0, c0 = time.perf_counter(), time.process_time()
 {statement}
 t1, c1 = time.perf_counter(), time.process_time()
 figures = {{"import_s": t1 - t0, "cpu_s": c1 - c0, "first_s": None}}
+figures["libraries"] = [  # installed third-party modules now loaded, in import order
+    name for name, module in sys.modules.items()
+    if module is not None and "site-packages" in (getattr(module, "__file__", None) or "")
+]
 {first_request}
 print(json.dumps(figures))
 """
@@ -47,6 +51,19 @@ _call()
 figures["first_s"] = time.perf_counter() - t2
 """
 
+
+# The stack's floor: every third-party module the handler import loaded, imported alone, so no
+# taskdesk code runs (no model, schema, route or create_app). A module that cannot be imported on
+# its own (a lazily registered alias) is skipped.
+_LIBRARIES = """
+import importlib
+import flask, sqlalchemy, pymysql
+for _name in {libraries!r}:
+    try:
+        importlib.import_module(_name)
+    except Exception:
+        pass
+"""
 
 _HALTED = re.compile(r"import of ([\w.]+) halted; None in sys.modules")
 
@@ -64,6 +81,7 @@ class Sample:
     cpu_s: float
     process_s: float
     first_s: float | None = None
+    libraries: tuple[str, ...] = ()
 
 
 def _normalise(name: str) -> str:
@@ -121,15 +139,21 @@ def run_once(
         cpu_s=figures["cpu_s"],
         process_s=process_s,
         first_s=figures["first_s"],
+        libraries=tuple(figures["libraries"]),
     )
 
 
 @dataclass(frozen=True)
 class ColdStart:
-    """The runs of both imports, and the unpinned modules the app needed (left importable)."""
+    """The runs of the three imports, and the unpinned modules the app needed (left importable).
+
+    `libraries` imports the third-party modules that the handler import loads, without taskdesk:
+    the cold start the chosen libraries cost before any of taskdesk's own code runs.
+    """
 
     handler: list[Sample]
     baseline: list[Sample]
+    libraries: list[Sample]
     unpinned: list[str]
 
 
@@ -141,7 +165,8 @@ def measure(
     runtime_only: bool = True,
     token: str | None = None,
 ) -> ColdStart:
-    """Time `import <module>` and BASELINE_IMPORT `runs` times each, interleaved.
+    """Time `import <module>`, BASELINE_IMPORT and the libraries alone `runs` times each,
+    interleaved.
 
     With `token` (an access token), each handler run also times its first
     `GET /api/v1/tasks?page_size=50`. One untimed run of each first writes the bytecode caches,
@@ -155,7 +180,7 @@ def measure(
     first = _FIRST_REQUEST.format(module=module, token=token) if token else ""
     while True:
         try:
-            run_once(handler_import, env, hidden, first)
+            loaded = run_once(handler_import, env, hidden, first).libraries
             break
         except HiddenModuleImported as exc:
             top = exc.args[0].split(".")[0]
@@ -163,9 +188,12 @@ def measure(
                 raise
             hidden.remove(top)
             unpinned.append(top)
+    libraries_import = _LIBRARIES.format(libraries=list(loaded))
     run_once(BASELINE_IMPORT, env, hidden)
-    result = ColdStart(handler=[], baseline=[], unpinned=sorted(unpinned))
+    run_once(libraries_import, env, hidden)
+    result = ColdStart(handler=[], baseline=[], libraries=[], unpinned=sorted(unpinned))
     for _ in range(runs):
         result.handler.append(run_once(handler_import, env, hidden, first))
         result.baseline.append(run_once(BASELINE_IMPORT, env, hidden))
+        result.libraries.append(run_once(libraries_import, env, hidden))
     return result
