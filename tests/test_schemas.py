@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 from marshmallow import Schema, fields
 
-from api.schemas import Person, UserBrief, page_of
+from api.schemas import ObjectSchema, Person, UserBrief, page_of
 
 
 class Holder(Schema):
@@ -40,3 +40,26 @@ def test_a_page_dumps_its_items_with_the_item_schema():
         "pages": 2,
     }
     assert dumped["items"][2] == {"id": 12, "person": None}
+
+
+def test_an_object_schema_dumps_what_a_plain_schema_dumps_from_objects():
+    class Plain(Schema):
+        id = fields.Integer()
+        title = fields.String()
+        done = fields.Boolean()
+        person = Person()
+
+    class Fast(ObjectSchema):
+        id = fields.Integer()
+        title = fields.String()
+        done = fields.Boolean()
+        person = Person()
+
+    items = [
+        SimpleNamespace(id=1, title="a", done=False, person=SimpleNamespace(id=3, username="c")),
+        SimpleNamespace(id=2, title="b", done=True, person=None),
+        SimpleNamespace(id=4, title="no done attribute", person=None),
+    ]
+
+    assert Fast(many=True).dump(items) == Plain(many=True).dump(items)
+    assert Fast().dump(items[2]) == {"id": 4, "title": "no done attribute", "person": None}
