@@ -75,7 +75,6 @@ class BaseConfig:
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {}
     SQLALCHEMY_TRACK_MODIFICATIONS = False
     MAX_CONTENT_LENGTH = 1024 * 1024  # 1 MB; larger bodies answer 413.
-    JSON_SORT_KEYS = False
 
     # JWT (RFC 7519): HS256 pinned, issuer and audience set and checked.
     JWT_ALGORITHM = "HS256"
