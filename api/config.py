@@ -149,7 +149,15 @@ class BaseConfig:
     OUTBOX_MAX_ATTEMPTS = 8  # provider attempts before a row is marked dead
     OUTBOX_BACKOFF_BASE_SECONDS = 30  # next try after uniform(0, min(cap, base * 2**attempts))
     OUTBOX_BACKOFF_CAP_SECONDS = 3600
-    OUTBOX_LEASE_SECONDS = 300  # a `sending` claim older than this is taken over by the job
+    # Lease of a claimed outbox row, on the database's clock (api/leases.py). Rule: longer than
+    # the longest run that may hold a claim, i.e. above every job's timeout (serverless.yml:
+    # reminders 600 s, reports 300 s, outbox 240 s, http 29 s; vercel.json maxDuration 30 s),
+    # so a live run's rows are never taken over. A run without a timeout (`flask jobs` on a host)
+    # that outlives it loses its unsent rows to the next run and, checking its claim before each
+    # send, does not send them. It must also exceed one send (SES: connect 5 s + read 15 s), and
+    # a claim that dies unsent waits this long before it is retried.
+    # tests/notifications/test_leases.py checks the rule against serverless.yml and vercel.json.
+    OUTBOX_LEASE_SECONDS = 900
     OUTBOX_BATCH_SIZE = 100  # rows claimed per outbox job round
     MAIL_SEND_AFTER_COMMIT = True  # try queued mail right after the request commits
     MAIL_MAX_SEND_RATE = 0.0  # emails per second; 0 reads the SES account's rate once per run
@@ -220,6 +228,8 @@ _ENV_KEYS = (
     "SMTP_USERNAME",
     "SMTP_PASSWORD",
 )
+MIN_OUTBOX_LEASE_SECONDS = 60  # well above one provider call (SES: 5 s connect + 15 s read)
+
 _INT_KEYS = (
     "OUTBOX_MAX_ATTEMPTS",
     "OUTBOX_BACKOFF_BASE_SECONDS",
@@ -279,6 +289,11 @@ def load_config(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = _engine_options(url)
     if url.startswith("sqlite"):
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if app.config["OUTBOX_LEASE_SECONDS"] < MIN_OUTBOX_LEASE_SECONDS:
+        raise ConfigError(
+            f"OUTBOX_LEASE_SECONDS must be at least {MIN_OUTBOX_LEASE_SECONDS} "
+            "(longer than every job's timeout; see api/config.py)"
+        )
     if app.config["ENV_NAME"] == "production":
         _check_production(app.config)
 

@@ -35,6 +35,7 @@ def outbox(now: datetime | None = None, progress: Any = None) -> dict[str, Any]:
         "deferred": result.deferred,
         "failed": result.failed,
         "dead": result.dead,
+        "lost": result.lost,
     }
 
 

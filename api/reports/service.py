@@ -129,6 +129,7 @@ def run_weekly(*, now: datetime | None = None, backend: Backend | None = None) -
         "deferred": sent.deferred,
         "failed": sent.failed,
         "dead": sent.dead,
+        "lost": sent.lost,
     }
 
 

@@ -32,6 +32,29 @@ def outbox_rows(**where: Any) -> list[OutboxEmail]:
     return list(db.session.scalars(stmt))
 
 
+class LeaseClock:
+    """Moves the lease clock (the database's time as every worker reads it) forward."""
+
+    def __init__(self, monkeypatch) -> None:
+        from api import leases
+
+        self.clock = leases.clock
+        monkeypatch.setattr(self.clock, "shift_seconds", 0.0)
+
+    def advance(self, seconds: float) -> None:
+        self.clock.shift_seconds += seconds
+
+    def past_lease(self, app) -> None:
+        """Move the clock just past the end of every lease taken so far."""
+        self.advance(app.config["OUTBOX_LEASE_SECONDS"] + 1)
+
+
+@pytest.fixture
+def lease_clock(monkeypatch) -> LeaseClock:
+    """The lease clock, movable for one test (back where it was afterwards)."""
+    return LeaseClock(monkeypatch)
+
+
 @pytest.fixture
 def mail(app, monkeypatch) -> Iterator[Any]:
     """Switch mail settings for one test: `mail(MAIL_BACKEND="ses", ...)`; caches are reset."""

@@ -56,16 +56,20 @@ def test_recipients_with_line_breaks_or_bad_syntax_are_refused(app):
     assert outbox_rows() == []
 
 
-def test_a_claimed_row_is_not_claimed_again_until_its_lease_expires(app):
+def test_a_claimed_row_is_not_claimed_again_until_its_lease_expires(app, lease_clock):
+    """The lease runs on the database's clock: a later business `now` does not end it."""
     _queue("one")
     db.session.commit()
     now = utcnow()
     [row] = delivery.claim(limit=10, now=now)
-    assert row.status == OutboxStatus.SENDING and row.attempts == 1
+    assert row.status == OutboxStatus.SENDING and row.attempts == 0  # no send tried yet
     first_token = row.claim_token
-    assert delivery.claim(limit=10, now=now + timedelta(seconds=10)) == []
-    [again] = delivery.claim(limit=10, now=now + timedelta(seconds=301))
-    assert again.id == row.id and again.attempts == 2 and again.claim_token != first_token
+    assert delivery.claim(limit=10, now=now + timedelta(days=1)) == []
+    lease_clock.advance(app.config["OUTBOX_LEASE_SECONDS"] - 5)
+    assert delivery.claim(limit=10, now=now) == []
+    lease_clock.advance(10)
+    [again] = delivery.claim(limit=10, now=now)
+    assert again.id == row.id and again.attempts == 0 and again.claim_token != first_token
 
 
 class Failing(ConsoleBackend):
