@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 import time_machine
 import yaml
 
@@ -258,3 +259,67 @@ def test_a_lease_too_short_is_refused_at_start():
 
     with pytest.raises(ConfigError, match="OUTBOX_LEASE_SECONDS"):
         create_app({"ENV_NAME": "testing", "OUTBOX_LEASE_SECONDS": 30})
+
+
+def test_the_claim_rules_serve_any_outbox_table(app, lease_clock):
+    """A second outbox (a table of webhook deliveries, say) uses the same claim / confirm / settle."""
+    from api import leases
+    from api.db import UTCDateTime, utcnow
+
+    metadata = sa.MetaData()
+    table = sa.Table(
+        "lease_test_deliveries",
+        metadata,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("status", sa.String(20), nullable=False),
+        sa.Column("attempts", sa.Integer, nullable=False, default=0),
+        sa.Column("next_attempt_at", UTCDateTime(), nullable=False),
+        sa.Column("locked_until", UTCDateTime()),
+        sa.Column("claim_token", sa.String(32)),
+        sa.Column("updated_at", UTCDateTime(), nullable=False),
+    )
+    deliveries = leases.Outbox(table=table, claimable=("queued", "retrying"), sending="delivering")
+    lease = 60
+    now = utcnow()
+    metadata.create_all(db.engine)
+    try:
+        db.session.execute(
+            sa.insert(table),
+            [
+                {"status": "queued", "attempts": 0, "next_attempt_at": now, "updated_at": now},
+                {"status": "queued", "attempts": 0, "next_attempt_at": now, "updated_at": now},
+                {"status": "done", "attempts": 1, "next_attempt_at": now, "updated_at": now},
+            ],
+        )
+        db.session.commit()
+        first = leases.claim(db.session, deliveries, now=now, lease_seconds=lease, limit=1)
+        second = leases.claim(db.session, deliveries, now=now, lease_seconds=lease)
+        assert first and second and first != second
+        assert leases.claim(db.session, deliveries, now=now, lease_seconds=lease) is None
+        one, two = (
+            db.session.execute(sa.select(table.c.id).order_by(table.c.id)).scalars().all()[:2]
+        )
+        assert leases.confirm(
+            db.session, deliveries, row_id=one, token=first, lease_seconds=lease, now=now
+        )
+        lease_clock.advance(lease + 1)  # both holders stall past their leases ...
+        third = leases.claim(db.session, deliveries, now=now, lease_seconds=lease)
+        assert third is not None  # ... and another worker takes both rows over
+        assert not leases.confirm(
+            db.session, deliveries, row_id=two, token=second, lease_seconds=lease, now=now
+        )
+        assert leases.confirm(
+            db.session, deliveries, row_id=two, token=third, lease_seconds=lease, now=now
+        )
+        done = {"status": "done", "updated_at": now}
+        assert not leases.settle(db.session, deliveries, row_id=two, token=second, values=done)
+        assert leases.settle(db.session, deliveries, row_id=two, token=third, values=done)
+        rows = db.session.execute(sa.select(table).order_by(table.c.id)).all()
+        assert [(r.status, r.attempts, r.claim_token) for r in rows] == [
+            ("delivering", 1, third),
+            ("done", 1, None),
+            ("done", 1, None),
+        ]
+    finally:
+        db.session.rollback()
+        metadata.drop_all(db.engine)
