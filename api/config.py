@@ -154,8 +154,8 @@ class BaseConfig:
     # reminders 600 s, reports 300 s, outbox 240 s, http 29 s; vercel.json maxDuration 30 s),
     # so a live run's rows are never taken over. A run without a timeout (`flask jobs` on a host)
     # that outlives it loses its unsent rows to the next run and, checking its claim before each
-    # send, does not send them. It must also exceed one send (SES: connect 5 s + read 15 s), and
-    # a claim that dies unsent waits this long before it is retried.
+    # send, does not send them. It must also exceed one send (SES: connect 5 s + read 15 s; SMTP:
+    # a few SMTP_TIMEOUT). The price: a claim that dies unsent waits this long for its retry.
     # tests/notifications/test_leases.py checks the rule against serverless.yml and vercel.json.
     OUTBOX_LEASE_SECONDS = 900
     OUTBOX_BATCH_SIZE = 100  # rows claimed per outbox job round
