@@ -33,18 +33,49 @@ a worker whose lease ran out before it confirmed does not deliver.
 
 from __future__ import annotations
 
+import logging
+import random
 import secrets
-from collections.abc import Iterable, Mapping
+import time
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import FunctionElement
 
 from api.db import UTCDateTime
+
+log = logging.getLogger(__name__)
+
+# MySQL / MariaDB errors after which InnoDB has rolled the transaction back and asks for it to be
+# restarted: lock wait timeout, deadlock. Claims of overlapping workers lock rows of the same
+# indexes in different orders, so a deadlock now and then is expected (MySQL 8.4 Reference
+# Manual, 17.7.5 "Deadlocks in InnoDB": "be prepared to reissue a transaction").
+LOCK_CONFLICTS = (1205, 1213)
+RETRIES = 5
+_jitter = random.Random()  # noqa: S311 - retry jitter, not security
+T = TypeVar("T")
+
+
+def _restarting(session: Session, work: Callable[[], T]) -> T:
+    """Run `work` (one whole transaction, committed inside); on a deadlock or lock wait timeout
+    roll back and run it again, up to RETRIES times, after a short random pause."""
+    for attempt in range(RETRIES):
+        try:
+            return work()
+        except OperationalError as exc:
+            session.rollback()
+            code = exc.orig.args[0] if exc.orig is not None and exc.orig.args else None
+            if code not in LOCK_CONFLICTS or attempt == RETRIES - 1:
+                raise
+            log.info("outbox claim statement hit a lock conflict (%s); restarting it", code)
+            time.sleep(_jitter.uniform(0, 0.05 * 2**attempt))
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 class LeaseNow(FunctionElement[datetime]):
@@ -130,39 +161,46 @@ def claim(
     `now` (aware UTC) is the job's business time: rows with `next_attempt_at <= now` are due.
     The lease is taken on the lease clock, `lease_seconds` long. Rows held by another worker are
     skipped, never waited for. Returns the claim token the claimed rows carry, or None when
-    nothing was claimable. Attempts are not counted here (see `confirm`).
+    nothing was claimable. Attempts are not counted here (see `confirm`). A deadlock or lock
+    wait timeout restarts the claim (LOCK_CONFLICTS); the caller must have no open work in
+    `session`, as for `confirm` and `settle`, which restart the same way.
     """
     table = outbox.table
-    token = secrets.token_hex(16)
-    select = (
-        sa.select(table.c.id)
-        .where(outbox.claimable_where(now), *where)
-        .order_by(table.c.next_attempt_at, table.c.id)
-    )
-    if limit:
-        select = select.limit(limit)
+    where = list(where)
     is_sqlite = session.get_bind().dialect.name == "sqlite"
-    if not is_sqlite:
-        select = select.with_for_update(skip_locked=True)
-    ids = list(session.scalars(select))
-    if not ids:
-        session.commit()
-        return None
-    update = (
-        sa.update(table)
-        .where(table.c.id.in_(ids))
-        .values(
-            status=outbox.sending,
-            locked_until=clock.at(lease_seconds),
-            claim_token=token,
-            updated_at=now,
+
+    def attempt() -> str | None:
+        token = secrets.token_hex(16)
+        select = (
+            sa.select(table.c.id)
+            .where(outbox.claimable_where(now), *where)
+            .order_by(table.c.next_attempt_at, table.c.id)
         )
-    )
-    if is_sqlite:  # no row locks: the WHERE re-checks, and the token says who won
-        update = update.where(outbox.claimable_where(now))
-    claimed = session.execute(update).rowcount
-    session.commit()
-    return token if claimed else None
+        if limit:
+            select = select.limit(limit)
+        if not is_sqlite:
+            select = select.with_for_update(skip_locked=True)
+        ids = list(session.scalars(select))
+        if not ids:
+            session.commit()
+            return None
+        update = (
+            sa.update(table)
+            .where(table.c.id.in_(ids))
+            .values(
+                status=outbox.sending,
+                locked_until=clock.at(lease_seconds),
+                claim_token=token,
+                updated_at=now,
+            )
+        )
+        if is_sqlite:  # no row locks: the WHERE re-checks, and the token says who won
+            update = update.where(outbox.claimable_where(now))
+        claimed = session.execute(update).rowcount
+        session.commit()
+        return token if claimed else None
+
+    return _restarting(session, attempt)
 
 
 def confirm(
@@ -187,9 +225,13 @@ def confirm(
             updated_at=now,
         )
     )
-    held = session.execute(stmt).rowcount == 1
-    session.commit()
-    return held
+
+    def attempt() -> bool:
+        held = session.execute(stmt).rowcount == 1
+        session.commit()
+        return held
+
+    return _restarting(session, attempt)
 
 
 def settle(
@@ -209,6 +251,10 @@ def settle(
         .where(c.id == row_id, c.claim_token == token)
         .values(**values, locked_until=None, claim_token=None)
     )
-    written = session.execute(stmt).rowcount == 1
-    session.commit()
-    return written
+
+    def attempt() -> bool:
+        written = session.execute(stmt).rowcount == 1
+        session.commit()
+        return written
+
+    return _restarting(session, attempt)
