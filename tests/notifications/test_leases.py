@@ -103,6 +103,23 @@ def in_another_worker(app: Any, job: Any) -> Any:
     return outcome["result"]
 
 
+def _queued_rows(count: int) -> list[int]:
+    """Queue `count` approval emails due at TEN; their ids."""
+    rows = [
+        service.build_row(
+            kind=EmailKind.ACCOUNT_APPROVED,
+            to=f"person{n}@example.com",
+            dedupe_key=f"approved:{n}",
+            context={"role": "employee"},
+            now=TEN,
+        )
+        for n in range(count)
+    ]
+    service.queue_rows(rows)
+    db.session.commit()
+    return [r.id for r in outbox_rows()]
+
+
 def _copies(sent: list[str], expected: list[str]) -> Counter[str]:
     copies = Counter(sent)
     assert set(copies) == set(expected), "everyone gets the email, and nobody else"
@@ -323,3 +340,42 @@ def test_the_claim_rules_serve_any_outbox_table(app, lease_clock):
     finally:
         db.session.rollback()
         metadata.drop_all(db.engine)
+
+
+def test_a_lock_conflict_restarts_the_confirmation(app, database_url, caplog):
+    """InnoDB gives up on a lock wait (error 1205); the compare-and-set is restarted, not lost.
+
+    Another connection holds the row's lock past this session's 1 s lock wait timeout, then
+    lets go: the first try fails, the restart succeeds.
+    """
+    if not database_url.startswith("mysql"):
+        pytest.skip("lock wait timeouts are InnoDB's")
+    from api import leases
+
+    [row] = _queued_rows(1)
+    token = leases.claim(db.session, delivery.EMAIL_OUTBOX, now=TEN, lease_seconds=60)
+    blocker = db.engine.connect()
+    blocker.begin()
+    blocker.execute(sa.text("SELECT id FROM email_outbox WHERE id = :id FOR UPDATE"), {"id": row})
+    release = threading.Timer(2.0, blocker.rollback)
+    try:
+        db.session.execute(sa.text("SET SESSION innodb_lock_wait_timeout = 1"))
+        release.start()
+        with caplog.at_level("INFO", logger="api.leases"):
+            held = leases.confirm(
+                db.session,
+                delivery.EMAIL_OUTBOX,
+                row_id=row,
+                token=token,
+                lease_seconds=60,
+                now=TEN,
+            )
+    finally:
+        release.join()
+        blocker.close()
+        db.session.remove()
+        db.engine.dispose()  # no pooled connection keeps the 1 s timeout
+    assert held is True
+    assert "lock conflict (1205)" in caplog.text
+    [stored] = outbox_rows()
+    assert stored.attempts == 1 and stored.claim_token == token
