@@ -27,8 +27,9 @@ What this promises. A row is delivered at least once. It is delivered a second t
 the worker that confirmed it could not settle it: it crashed (or lost its database) after the
 provider accepted, or the provider's answer was lost (the attempt counts as failed and is retried).
 Each such event costs at most one extra copy, provided every run settles a row within
-`lease_seconds` of confirming it (the lease rule beside OUTBOX_LEASE_SECONDS in api/config.py);
-a worker whose lease ran out before it confirmed does not deliver.
+`lease_seconds` of confirming it (the lease rule beside OUTBOX_LEASE_SECONDS in api/config.py).
+A worker whose row was taken over (its lease ran out and another worker claimed the row) does
+not deliver it; a lease that ran out with nobody taking over is still the worker's.
 """
 
 from __future__ import annotations
