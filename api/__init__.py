@@ -110,8 +110,8 @@ def register_web_ui(app: Flask) -> None:
 
 
 def register_http_surface(app: Flask) -> None:
-    """Request guard (TRACE, 413), CORS, rate limits, the stats cache and HTTP caching."""
-    from api import cache, limits
+    """Request guard (TRACE, 413), body checks, CORS, rate limits, stats cache, HTTP caching."""
+    from api import cache, limits, request_body
     from api.http_cache import register_http_caching
     from api.security import register_cors, register_request_guard
 
@@ -119,6 +119,7 @@ def register_http_surface(app: Flask) -> None:
     register_http_caching(app)  # before CORS: it runs after it and merges its Vary header
     register_cors(app)
     limits.init_app(app)
+    request_body.init_app(app)  # after the rate limits: refused bodies still count
     limits.attach_named_limits(app)  # after the blueprints: it wraps their view functions
     cache.init_app(app)
 

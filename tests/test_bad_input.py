@@ -226,7 +226,7 @@ def test_privileged_fields_are_unknown_fields(client, db, world, route, field):
         "profile": {},
         "task_create": VALID_TASK,
         "task_update": {},
-        "approve": {},
+        "approve": {"role": "employee"},
         "user_update": {},
     }[route]
     before = snapshot(db)

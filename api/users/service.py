@@ -177,15 +177,14 @@ def _guard_last_admin(user: User, actor: User) -> None:
         raise Conflict("You cannot change or remove your own admin account here.")
 
 
-def approve(*, user_id: int, role: Role | None, actor: User) -> User:
-    """Activate a pending account with `role` (default: the requested role).
+def approve(*, user_id: int, role: Role, actor: User) -> User:
+    """Activate a pending account with `role`, which the admin names explicitly.
 
     Raises NotFound, Conflict if the account is not pending.
     """
     user = get(user_id)
     if user.status != UserStatus.PENDING:
         raise Conflict(f"Only pending accounts can be approved; this one is {user.status}.")
-    role = role or user.requested_role
     changes = activity.diff(user, {"status": UserStatus.ACTIVE, "role": role})
     user.status, user.role = UserStatus.ACTIVE, role
     user.approved_at, user.approved_by_id = utcnow(), actor.id
