@@ -36,12 +36,12 @@ def login(*, login: str, password: str, address: str | None) -> dict[str, Any]:
     password), Unauthorized for an unknown account or a wrong password (one message for both),
     Forbidden naming the account status for a right password on a non-active account.
     """
-    keys = throttle.keys_for(login, address)
-    throttle.check(keys)
     ident = login.strip().lower()
     user = db.session.scalar(
         sa.select(User).where(sa.or_(User.email == ident, sa.func.lower(User.username) == ident))
     )
+    keys = throttle.keys_for(login, address, user.id if user is not None else None)
+    throttle.check(keys)
     if user is None:
         burn_verify_time(password)
         throttle.record_failure(keys)
