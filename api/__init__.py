@@ -145,9 +145,11 @@ def register_request_hooks(app: Flask) -> None:
 
 
 def register_error_handlers(app: Flask) -> None:
+    from api import outage
     from api.errors import register_error_handlers as register
 
     register(app)
+    outage.register(app)  # a database out of reach answers 503, not 500
 
 
 def register_commands(app: Flask) -> None:
