@@ -52,10 +52,6 @@ class Me(Schema):
     created_at = fields.DateTime()
 
 
-class RegisteredOut(Me):
-    """The pending account just created."""
-
-
 class ProfileUpdate(Schema):
     timezone = fields.String(validate=validate.Length(min=1, max=64))
     notify_daily_reminder = fields.Boolean()

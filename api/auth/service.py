@@ -18,10 +18,17 @@ from api.db import utcnow
 from api.errors import Forbidden, Unauthorized, Unprocessable
 from api.extensions import db
 from api.notifications import emails
+from api.notifications import service as outbox
+from api.notifications.after_response import send_after_response
+from api.notifications.models import EmailKind, OutboxEmail
 from api.users import service as users
 from api.users.models import User, UserStatus
 
 BAD_CREDENTIALS = "Invalid credentials."
+REGISTERED = (
+    "Thanks. Check your inbox: we have sent a message to that address. A new account waits "
+    "for an administrator's approval."
+)
 STATUS_MESSAGES = {
     UserStatus.PENDING: "Your account is awaiting approval by an administrator.",
     UserStatus.REJECTED: "Your registration was not approved.",
@@ -141,29 +148,56 @@ def _reset_serializer() -> Any:
 def request_password_reset(*, email: str) -> None:
     """Email a single-use reset link to an active account with that address; else do nothing.
 
-    The caller answers 202 either way (OWASP ASVS 5.0 6.4: no account enumeration). The link is
-    an itsdangerous token signed with SECRET_KEY carrying the user id and a fingerprint of the
-    password hash; it expires after PASSWORD_RESET_TTL seconds (30 minutes) and stops working
-    once the password changes, which makes it single-use.
+    The caller answers 202 either way (OWASP ASVS 5.0 6.4: no account enumeration), in the same
+    time: for a known address the email is queued and committed and its delivery waits until
+    the response has gone out (api/notifications/after_response.py); for any other address the
+    same work is done and thrown away (`_reset_decoy`). The link is an itsdangerous token signed
+    with SECRET_KEY carrying the user id and a fingerprint of the password hash; it expires
+    after PASSWORD_RESET_TTL seconds (30 minutes) and stops working once the password changes,
+    which makes it single-use.
     """
-    from flask import current_app
-
     try:
         address = users.normalize_email(email)
     except Unprocessable:
         return
     user = db.session.scalar(sa.select(User).where(User.email == address))
     if user is None or user.status != UserStatus.ACTIVE:
+        _reset_decoy(address)
         return
     nonce = secrets.token_hex(8)
-    token = _reset_serializer().dumps({"uid": user.id, "fp": _reset_fingerprint(user), "n": nonce})
+    link = _reset_link(user.id, _reset_fingerprint(user), nonce)
+    emails.password_reset(user, nonce=nonce, **link)
+    db.session.commit()
+    send_after_response()
+
+
+def _reset_link(user_id: int, fingerprint: str, nonce: str) -> dict[str, Any]:
+    from flask import current_app
+
+    token = _reset_serializer().dumps({"uid": user_id, "fp": fingerprint, "n": nonce})
     base = current_app.config["APP_BASE_URL"].rstrip("/")
-    emails.password_reset(
-        user,
-        reset_url=f"{base}/password-reset/confirm?token={token}",
-        ttl_minutes=current_app.config["PASSWORD_RESET_TTL"] // 60,
-        nonce=nonce,
+    return {
+        "reset_url": f"{base}/password-reset/confirm?token={token}",
+        "ttl_minutes": current_app.config["PASSWORD_RESET_TTL"] // 60,
+    }
+
+
+def _reset_decoy(address: str) -> None:
+    """The work of a reset email for an address without an active account, kept nowhere.
+
+    The token is signed and the email rendered as for a real account; the outbox insert runs
+    inside a savepoint that is rolled back, then the transaction commits (with nothing in it).
+    """
+    nonce = secrets.token_hex(8)
+    row = outbox.build_row(
+        kind=EmailKind.PASSWORD_RESET,
+        to=address,
+        dedupe_key=f"password-reset:0:{nonce}",
+        context=_reset_link(0, "0" * 32, nonce),
     )
+    savepoint = db.session.begin_nested()
+    db.session.execute(sa.insert(OutboxEmail.__table__).values(row))
+    savepoint.rollback()
     db.session.commit()
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 
 from api.activity import service as activity
 from api.activity.models import EntityType
@@ -16,6 +17,7 @@ from api.db import Page, paginate, text_search, utcnow
 from api.errors import Conflict, NotFound, Unprocessable
 from api.extensions import db
 from api.notifications import emails
+from api.notifications.after_response import send_after_response
 from api.users.models import Role, User, UserStatus
 
 REQUESTABLE_ROLES = (Role.EMPLOYEE, Role.MANAGER)
@@ -86,11 +88,17 @@ def register(
     password: str,
     requested_role: Role = Role.EMPLOYEE,
     timezone: str | None = None,
-) -> User:
-    """Create a pending account.
+) -> None:
+    """Register an address: a pending account, or an email to the owner of a taken address.
+
+    Both outcomes look alike to the caller (the same answer, the same work: the password is
+    hashed, an email queued and committed, delivery left until after the response), so that
+    registration does not tell whether an address has an account (OWASP ASVS 5.0 6.3.x, the
+    password-reset pattern). The new account waits for an admin, who decides the role; the
+    owner of a taken address is told someone tried to register with it.
 
     Raises Unprocessable (bad email, weak password, unknown time zone, a role that cannot be
-    requested) and Conflict (email or username taken). The admin decides the final role.
+    requested) and Conflict when the username is taken (usernames are public to staff).
     """
     from flask import current_app
 
@@ -99,22 +107,46 @@ def register(
         raise Unprocessable.field("requested_role", "Must be one of: employee, manager.")
     check_password_policy(password, email, username)
     tz = check_timezone(timezone) if timezone else current_app.config["DEFAULT_TIMEZONE"]
-    _ensure_unique(email, username)
-    user = User(
-        email=email,
-        username=username,
-        password_hash=hash_password(password),
-        role=requested_role,
-        requested_role=requested_role,
-        status=UserStatus.PENDING,
-        timezone=tz,
-    )
-    db.session.add(user)
-    db.session.flush()
-    activity.record(actor=user, entity_type=EntityType.USER, entity_id=user.id, action="registered")
-    emails.registration_received(user)
+    _ensure_username_free(username)
+    password_hash = hash_password(password)  # on both paths: the costliest step, kept equal
+    owner = db.session.scalar(sa.select(User).where(User.email == email))
+    if owner is None:
+        user = User(
+            email=email,
+            username=username,
+            password_hash=password_hash,
+            role=requested_role,
+            requested_role=requested_role,
+            status=UserStatus.PENDING,
+            timezone=tz,
+        )
+        db.session.add(user)
+        try:
+            db.session.flush()
+        except IntegrityError:  # a concurrent registration took the address or the name
+            db.session.rollback()
+            _ensure_username_free(username)
+            owner = db.session.scalar(sa.select(User).where(User.email == email))
+            if owner is None:
+                raise
+        else:
+            activity.record(
+                actor=user, entity_type=EntityType.USER, entity_id=user.id, action="registered"
+            )
+            emails.registration_received(user)
+    if owner is not None:
+        emails.registration_attempt(owner)
     db.session.commit()
-    return user
+    send_after_response()
+
+
+def _ensure_username_free(username: str) -> None:
+    stmt = sa.select(User.id).where(sa.func.lower(User.username) == username.lower())
+    if db.session.scalar(stmt) is not None:
+        raise Conflict(
+            "That username is taken.",
+            errors={"json": {"username": ["Already taken."]}},
+        )
 
 
 def create_admin(*, email: str, username: str, password: str) -> User:

@@ -160,9 +160,9 @@ def test_sign_in_throttling_keys_on_the_client_address(app, make, db, kind, mult
         ).all()
     )
     assert counts == {
-        f"account:{first.email}": 5,
+        f"user:{first.id}": 5,
         "ip:198.51.100.7": 5,
-        f"account:{third.email}": 1,
+        f"user:{third.id}": 1,
         "ip:192.0.2.44": 1,
     }
 

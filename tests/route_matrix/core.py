@@ -47,7 +47,7 @@ AUTH = [
     Case(
         "POST",
         "/api/v1/auth/register",
-        expect(201, 201, 201, 201, 201),
+        expect(202, 202, 202, 202, 202),
         body={"email": "matrix.new@example.com", "username": "matrixnew", "password": PASSWORD},
     ),
     Case(
