@@ -18,9 +18,7 @@ from api.db import utcnow
 from api.errors import Forbidden, Unauthorized, Unprocessable
 from api.extensions import db
 from api.notifications import emails
-from api.notifications import service as outbox
-from api.notifications.after_response import send_after_response
-from api.notifications.models import EmailKind, OutboxEmail
+from api.notifications.after_response import run_after_response
 from api.users import service as users
 from api.users.models import User, UserStatus
 
@@ -148,10 +146,10 @@ def _reset_serializer() -> Any:
 def request_password_reset(*, email: str) -> None:
     """Email a single-use reset link to an active account with that address; else do nothing.
 
-    The caller answers 202 either way (OWASP ASVS 5.0 6.4: no account enumeration), in the same
-    time: for a known address the email is queued and committed and its delivery waits until
-    the response has gone out (api/notifications/after_response.py); for any other address the
-    same work is done and thrown away (`_reset_decoy`). The link is an itsdangerous token signed
+    The caller answers 202 either way (OWASP ASVS 5.0 6.4: no account enumeration), and in the
+    same time: before the response, both cases look the account up and sign a link (a throwaway
+    one for an unknown address); the email is queued, committed and sent only after the response
+    has gone out (api/notifications/after_response.py). The link is an itsdangerous token signed
     with SECRET_KEY carrying the user id and a fingerprint of the password hash; it expires
     after PASSWORD_RESET_TTL seconds (30 minutes) and stops working once the password changes,
     which makes it single-use.
@@ -161,14 +159,27 @@ def request_password_reset(*, email: str) -> None:
     except Unprocessable:
         return
     user = db.session.scalar(sa.select(User).where(User.email == address))
-    if user is None or user.status != UserStatus.ACTIVE:
-        _reset_decoy(address)
-        return
+    known = user is not None and user.status == UserStatus.ACTIVE
     nonce = secrets.token_hex(8)
-    link = _reset_link(user.id, _reset_fingerprint(user), nonce)
+    link = _reset_link(user.id if known else 0, _reset_fingerprint(user) if known else "", nonce)
+    db.session.rollback()  # end the read; the email gets its own transaction
+    if known:
+        run_after_response(_send_reset_email, user.id, nonce, link)
+
+
+def _send_reset_email(user_id: int, nonce: str, link: dict[str, Any]) -> None:
+    """Queue the reset email and commit; send it unless MAIL_SEND_AFTER_COMMIT is off."""
+    from flask import current_app
+
+    from api.notifications.delivery import send_committed
+
+    user = db.session.get(User, user_id)
+    if user is None or user.status != UserStatus.ACTIVE:
+        return
     emails.password_reset(user, nonce=nonce, **link)
     db.session.commit()
-    send_after_response()
+    if current_app.config["MAIL_SEND_AFTER_COMMIT"]:
+        send_committed()
 
 
 def _reset_link(user_id: int, fingerprint: str, nonce: str) -> dict[str, Any]:
@@ -180,25 +191,6 @@ def _reset_link(user_id: int, fingerprint: str, nonce: str) -> dict[str, Any]:
         "reset_url": f"{base}/password-reset/confirm?token={token}",
         "ttl_minutes": current_app.config["PASSWORD_RESET_TTL"] // 60,
     }
-
-
-def _reset_decoy(address: str) -> None:
-    """The work of a reset email for an address without an active account, kept nowhere.
-
-    The token is signed and the email rendered as for a real account; the outbox insert runs
-    inside a savepoint that is rolled back, then the transaction commits (with nothing in it).
-    """
-    nonce = secrets.token_hex(8)
-    row = outbox.build_row(
-        kind=EmailKind.PASSWORD_RESET,
-        to=address,
-        dedupe_key=f"password-reset:0:{nonce}",
-        context=_reset_link(0, "0" * 32, nonce),
-    )
-    savepoint = db.session.begin_nested()
-    db.session.execute(sa.insert(OutboxEmail.__table__).values(row))
-    savepoint.rollback()
-    db.session.commit()
 
 
 def confirm_password_reset(*, token: str, new_password: str) -> User:

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import functools
 import logging
+from collections.abc import Callable
+from typing import Any
 
 from flask import Flask, after_this_request, current_app, has_request_context
 
@@ -40,6 +42,34 @@ def send_after_response() -> None:
     def _defer(response):
         response.call_on_close(functools.partial(deliver, app, list(keys)))
         return response
+
+
+def run_after_response(task: Callable[..., None], /, *args: Any) -> None:
+    """Call `task(*args)` in a fresh app context once the response has been sent.
+
+    Outside a request it runs at once. The task owns its transaction (it commits); an error is
+    logged, never raised (the response is gone).
+    """
+    if not has_request_context():
+        task(*args)
+        return
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+
+    @after_this_request
+    def _defer(response):
+        response.call_on_close(functools.partial(_run, app, task, args))
+        return response
+
+
+def _run(app: Flask, task: Callable[..., None], args: tuple[Any, ...]) -> None:
+    try:
+        with app.app_context():
+            try:
+                task(*args)
+            finally:
+                db.session.remove()
+    except Exception:
+        log.exception("work after the response failed: %s", getattr(task, "__name__", task))
 
 
 def deliver(app: Flask, keys: list[str]) -> None:
