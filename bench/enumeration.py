@@ -4,7 +4,9 @@
 is rebuilt): starts gunicorn on 127.0.0.1 (one worker, a free port, stopped at the end), seeds one
 active account, then alternates requests for the known and an unknown address over HTTP and
 prints the median and the spread (min-max) of each, in milliseconds, as a client measures them:
-from sending the request to the last byte of the answer. Email goes to the console backend.
+from sending the request to the last byte of the answer. The cases run in a shuffled order each
+round, with a short pause between requests, as a careful attacker would time them. Email goes to
+the console backend.
 
     make bench-enumeration
     BENCH_DATABASE_URL=mysql+pymysql://... .venv/bin/python -m bench.enumeration --requests 30
@@ -16,6 +18,7 @@ import argparse
 import http.client
 import json
 import os
+import random
 import socket
 import statistics
 import subprocess
@@ -26,6 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 KNOWN = "known@example.com"
 PASSWORD = "plausible-secret-9"
+PAUSE_SECONDS = 0.05  # between requests: the previous answer's after-response work finishes
 
 
 def _free_port() -> int:
@@ -139,8 +143,13 @@ def measure(url: str, requests: int) -> list[str]:
         }
         times: dict[str, list[float]] = {label: [] for label in cases}
         statuses: dict[str, set[int]] = {label: set() for label in cases}
+        order = list(cases)
+        shuffle = random.Random(20261130).shuffle
         for n in range(requests + 5):  # interleaved; the first 5 rounds warm up
-            for label, (path, body) in cases.items():
+            shuffle(order)  # no case always follows another (and its work after the response)
+            for label in order:
+                path, body = cases[label]
+                time.sleep(PAUSE_SECONDS)
                 elapsed, status = _post(port, path, body(n))
                 if n >= 5:
                     times[label].append(elapsed)

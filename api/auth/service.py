@@ -160,11 +160,12 @@ def request_password_reset(*, email: str) -> None:
         return
     user = db.session.scalar(sa.select(User).where(User.email == address))
     known = user is not None and user.status == UserStatus.ACTIVE
+    user_id = user.id if known else 0
     nonce = secrets.token_hex(8)
-    link = _reset_link(user.id if known else 0, _reset_fingerprint(user) if known else "", nonce)
-    db.session.rollback()  # end the read; the email gets its own transaction
+    link = _reset_link(user_id, _reset_fingerprint(user) if known else "", nonce)
+    db.session.rollback()  # end the read (no statement after it); the email has its own
     if known:
-        run_after_response(_send_reset_email, user.id, nonce, link)
+        run_after_response(_send_reset_email, user_id, nonce, link)
 
 
 def _send_reset_email(user_id: int, nonce: str, link: dict[str, Any]) -> None:

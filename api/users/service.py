@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -17,8 +18,10 @@ from api.db import Page, paginate, text_search, utcnow
 from api.errors import Conflict, NotFound, Unprocessable
 from api.extensions import db
 from api.notifications import emails
-from api.notifications.after_response import send_after_response
+from api.notifications.after_response import run_after_response
 from api.users.models import Role, User, UserStatus
+
+log = logging.getLogger(__name__)
 
 REQUESTABLE_ROLES = (Role.EMPLOYEE, Role.MANAGER)
 
@@ -91,11 +94,12 @@ def register(
 ) -> None:
     """Register an address: a pending account, or an email to the owner of a taken address.
 
-    Both outcomes look alike to the caller (the same answer, the same work: the password is
-    hashed, an email queued and committed, delivery left until after the response), so that
-    registration does not tell whether an address has an account (OWASP ASVS 5.0 6.3.x, the
-    password-reset pattern). The new account waits for an admin, who decides the role; the
-    owner of a taken address is told someone tried to register with it.
+    Both outcomes look alike to the caller, in answer and in time (OWASP ASVS 5.0 6.3.x, the
+    password-reset pattern): before the response, every registration is validated, its
+    username checked and its password hashed (the costly step); what differs is done after the
+    response has gone out (api/notifications/after_response.py): the pending account is
+    created and its receipt sent, or the owner of the taken address is told someone tried to
+    register with it. An admin approves the account and decides the role.
 
     Raises Unprocessable (bad email, weak password, unknown time zone, a role that cannot be
     requested) and Conflict when the username is taken (usernames are public to staff).
@@ -108,27 +112,36 @@ def register(
     check_password_policy(password, email, username)
     tz = check_timezone(timezone) if timezone else current_app.config["DEFAULT_TIMEZONE"]
     _ensure_username_free(username)
-    password_hash = hash_password(password)  # on both paths: the costliest step, kept equal
-    owner = db.session.scalar(sa.select(User).where(User.email == email))
+    fields = {
+        "email": email,
+        "username": username,
+        "password_hash": hash_password(password),
+        "role": requested_role,
+        "requested_role": requested_role,
+        "timezone": tz,
+    }
+    db.session.rollback()  # end the reads; the registration has its own transaction
+    run_after_response(_create_or_notify, fields)
+
+
+def _create_or_notify(fields: dict[str, Any]) -> None:
+    """Create the pending account, or email the owner of the taken address; commit; send."""
+    from flask import current_app
+
+    from api.notifications.delivery import send_committed
+
+    owner = db.session.scalar(sa.select(User).where(User.email == fields["email"]))
     if owner is None:
-        user = User(
-            email=email,
-            username=username,
-            password_hash=password_hash,
-            role=requested_role,
-            requested_role=requested_role,
-            status=UserStatus.PENDING,
-            timezone=tz,
-        )
+        user = User(status=UserStatus.PENDING, **fields)
         db.session.add(user)
         try:
             db.session.flush()
         except IntegrityError:  # a concurrent registration took the address or the name
             db.session.rollback()
-            _ensure_username_free(username)
-            owner = db.session.scalar(sa.select(User).where(User.email == email))
+            owner = db.session.scalar(sa.select(User).where(User.email == fields["email"]))
             if owner is None:
-                raise
+                log.warning("registration of %r lost a race for its username", fields["username"])
+                return
         else:
             activity.record(
                 actor=user, entity_type=EntityType.USER, entity_id=user.id, action="registered"
@@ -137,7 +150,8 @@ def register(
     if owner is not None:
         emails.registration_attempt(owner)
     db.session.commit()
-    send_after_response()
+    if current_app.config["MAIL_SEND_AFTER_COMMIT"]:
+        send_committed()
 
 
 def _ensure_username_free(username: str) -> None:

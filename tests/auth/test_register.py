@@ -192,3 +192,13 @@ def test_the_registration_form_answers_alike_for_a_taken_email(app, make, db):
         answers.append((response.headers["Location"], REGISTERED.replace("'", "&#39;") in page))
     assert answers[0] == answers[1] and answers[0][1]
     assert user_count(db) == 2
+
+
+def test_the_account_is_written_after_the_response(client, db):
+    """Before the answer only checks and the password hash run, for any address alike."""
+    response = client.post(REGISTER, json=body(), buffered=False)
+    assert response.status_code == 202
+    assert user_count(db) == 0
+    response.close()  # what the WSGI server does after sending the last byte
+    db.session.rollback()
+    assert user_count(db) == 1
