@@ -83,6 +83,7 @@ def register_blueprints(app: Flask) -> None:
     from api.health import blp as health
     from api.incidents.routes import PublicIdConverter, public_id_schema
     from api.incidents.routes import blp as incidents
+    from api.notifications import after_response
     from api.notifications import service as notifications
     from api.notifications.routes import blp as outbox
     from api.notifications.routes import jobs_blp as jobs
@@ -100,6 +101,7 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in (outbox, reports, jobs):
         api.register_blueprint(blueprint)
     notifications.init_app(app)  # send queued email after the request commits
+    after_response.init_app(app)  # work that waits until the answer is sent
 
 
 def register_web_ui(app: Flask) -> None:

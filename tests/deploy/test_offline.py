@@ -233,7 +233,7 @@ def test_register_approve_sign_in_and_complete_a_task(offline, migrated_database
                 "requested_role": role,
             },
         )
-        assert reply.status == 201, reply.body
+        assert reply.status == 202, reply.body
     pending = api.request("GET", "/api/v1/users/pending", headers=admin).json()["items"]
     registered = {person["username"]: person["id"] for person in pending}
     pending_login = api.request(
