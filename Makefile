@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 export TASKDESK_NO_DOTENV ?=
 export FLASK_APP := api:create_app
 
-.PHONY: run test test-mysql test-sqlite node-tools package browser-prereqs lint security hadolint bandit audit bench migrate seed clean
+.PHONY: run test test-mysql test-sqlite node-tools package browser-prereqs lint security hadolint bandit audit bench bench-enumeration migrate seed clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -73,6 +73,12 @@ package: $(STAMP) node-tools
 bench: $(STAMP)
 	url=$$(TEST_DB_NAME=taskdesk_bench ./scripts/ensure-mariadb.sh) && \
 	  BENCH_DATABASE_URL="$$url" $(PY) -m bench $(BENCH_ARGS)
+
+## bench-enumeration: answer times of password reset and registration for a known and an unknown
+## address over HTTP (gunicorn on 127.0.0.1); they should not differ. Same database as bench.
+bench-enumeration: $(STAMP)
+	url=$$(TEST_DB_NAME=taskdesk_bench ./scripts/ensure-mariadb.sh) && \
+	  BENCH_DATABASE_URL="$$url" $(PY) -m bench.enumeration $(BENCH_ARGS)
 
 migrate: $(STAMP)
 	$(VENV)/bin/flask db upgrade

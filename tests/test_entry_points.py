@@ -135,7 +135,7 @@ def test_gunicorn_serves_the_app_factory(tmp_path):
     # The failed sign-in went into the migrated SQLite database, keyed by the client address.
     with contextlib.closing(sqlite3.connect(database)) as conn:
         keys = sorted(k for (k,) in conn.execute("SELECT key FROM login_attempts"))
-    assert keys == ["account:nobody", "ip:127.0.0.1"]
+    assert keys == ["ip:127.0.0.1", "login:nobody"]
 
 
 @pytest.fixture(scope="module")

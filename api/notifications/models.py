@@ -36,6 +36,7 @@ class EmailKind(StrEnum):
 
     REGISTRATION_RECEIVED = "registration_received"
     REGISTRATION_WAITING = "registration_waiting"
+    REGISTRATION_ATTEMPT = "registration_attempt"  # someone registered with a taken address
     ACCOUNT_APPROVED = "account_approved"
     ACCOUNT_REJECTED = "account_rejected"
     SIGN_IN_ALERT = "sign_in_alert"

@@ -48,10 +48,8 @@ def _refused(error: DomainError, endpoint: str):
 def approve(user_id: int):
     """Approve a registration with the role the admin chose."""
     try:
-        data = schemas.ApproveIn().load(
-            {"role": request.form["role"]} if request.form.get("role") else {}
-        )
-        user = service.approve(user_id=user_id, role=data.get("role"), actor=web_user())
+        data = schemas.ApproveIn().load({"role": request.form.get("role", "")})
+        user = service.approve(user_id=user_id, role=data["role"], actor=web_user())
     except ValidationError:
         flash("Choose a role from the list.", "danger")
         return redirect(url_for("users_web.registrations"))

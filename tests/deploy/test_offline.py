@@ -222,7 +222,6 @@ def test_register_approve_sign_in_and_complete_a_task(offline, migrated_database
     )
     admin = {"Authorization": f"Bearer {admin_login.json()['access_token']}"}
 
-    registered = {}
     for username, role in (("erin", "employee"), ("mona", "manager")):
         reply = api.request(
             "POST",
@@ -234,14 +233,20 @@ def test_register_approve_sign_in_and_complete_a_task(offline, migrated_database
                 "requested_role": role,
             },
         )
-        assert reply.status == 201, reply.body
-        registered[username] = reply.json()["id"]
+        assert reply.status == 202, reply.body
+    pending = api.request("GET", "/api/v1/users/pending", headers=admin).json()["items"]
+    registered = {person["username"]: person["id"] for person in pending}
     pending_login = api.request(
         "POST", "/api/v1/auth/login", json_body={"login": "erin", "password": PASSWORD}
     )
     approvals = [
-        api.request("PUT", f"/api/v1/users/{uid}/approve", json_body={}, headers=admin)
-        for uid in registered.values()
+        api.request(
+            "PUT",
+            f"/api/v1/users/{person['id']}/approve",
+            json_body={"role": person["requested_role"]},
+            headers=admin,
+        )
+        for person in pending
     ]
 
     employee, manager = Browser(offline), Browser(offline)
