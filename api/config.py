@@ -142,6 +142,7 @@ class BaseConfig:
     STATS_CACHE_SECONDS = 60
     CRON_SECRET = ""
     LOG_LEVEL = "INFO"
+    LOG_FORMAT = "json"  # json: one object per line, Lambda's keys (api/logs.py); or text
     PROXY_FIX_X_FOR = 0  # trusted proxies in front of the app that set X-Forwarded-For
     PASSWORD_HASH = "argon2"
 
@@ -167,6 +168,7 @@ class BaseConfig:
 class DevelopmentConfig(BaseConfig):
     ENV_NAME = "development"
     DEBUG = True
+    LOG_FORMAT = "text"
     # A laptop serves plain http://127.0.0.1:5000: cookies without Secure, no HSTS.
     JWT_COOKIE_SECURE = False
     SESSION_COOKIE_SECURE = False
@@ -176,6 +178,7 @@ class DevelopmentConfig(BaseConfig):
 class TestingConfig(BaseConfig):
     ENV_NAME = "testing"
     TESTING = True
+    LOG_FORMAT = "text"
     # Fast, still-argon2id parameters so that the suite is not dominated by hashing.
     PASSWORD_HASH = "argon2-fast"
     # The suite sends thousands of requests from one address: the limits stay wired but out of
@@ -215,6 +218,7 @@ _ENV_KEYS = (
     "CACHE_REDIS_URL",
     "CRON_SECRET",
     "LOG_LEVEL",
+    "LOG_FORMAT",
     "SES_ENDPOINT_URL",
     "SMTP_HOST",
     "SMTP_USERNAME",

@@ -9,9 +9,13 @@ from alembic import context
 # access to the values within the .ini file in use.
 config = context.config
 
-# Interpret the config file for Python logging.
-# This line sets up loggers basically.
-fileConfig(config.config_file_name, disable_existing_loggers=False)
+# alembic.ini's logging only where nothing is configured yet: create_app() has installed
+# taskdesk's handler (api/logs.py), and on Lambda the runtime owns the root handler; fileConfig
+# would replace either and the JSON lines (with the request id) would stop.
+if logging.getLogger().handlers:
+    logging.getLogger("alembic").setLevel(logging.INFO)
+else:
+    fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger("alembic.env")
 
 
