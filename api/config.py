@@ -142,6 +142,9 @@ class BaseConfig:
     STATS_CACHE_SECONDS = 60
     CRON_SECRET = ""
     LOG_LEVEL = "INFO"
+    # Seconds a migration run waits for another one's lock (api/migrations/env.py); below the
+    # migrate function's 300 s timeout, so a waiting run fails with a message, not a timeout.
+    MIGRATION_LOCK_TIMEOUT = 240
     LOG_FORMAT = "json"  # json: one object per line, Lambda's keys (api/logs.py); or text
     PROXY_FIX_X_FOR = 0  # trusted proxies in front of the app that set X-Forwarded-For
     PASSWORD_HASH = "argon2"
