@@ -7,6 +7,7 @@ reads `.env` when python-dotenv finds one, and applies overrides given to `creat
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
@@ -277,7 +278,7 @@ def load_config(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
     if _env("MAIL_MAX_SEND_RATE") is not None:
         app.config["MAIL_MAX_SEND_RATE"] = float(_env("MAIL_MAX_SEND_RATE", "0"))
     default_db = f"sqlite:///{Path(app.instance_path) / 'taskdesk.db'}"
-    app.config["SQLALCHEMY_DATABASE_URI"] = _env("DATABASE_URL", default_db)
+    app.config["SQLALCHEMY_DATABASE_URI"] = with_rds_ca(_env("DATABASE_URL", default_db))
     if overrides:
         app.config.update(overrides)
     url = app.config["SQLALCHEMY_DATABASE_URI"]
@@ -288,6 +289,17 @@ def load_config(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if app.config["ENV_NAME"] == "production":
         _check_production(app.config)
+
+
+# The Amazon RDS / RDS Proxy CA certificates, shipped with the app (scripts/rds-ca-bundle.js).
+RDS_CA_BUNDLE = Path(__file__).resolve().parent / "certs" / "rds-ca-bundle.pem"
+_SSL_CA_RDS = re.compile(r"([?&]ssl_ca=)rds(?=&|$)")
+
+
+def with_rds_ca(url: str) -> str:
+    """`ssl_ca=rds` in a database URL becomes the absolute path of RDS_CA_BUNDLE, wherever the
+    app is installed (Lambda, Vercel, a container); any other URL is returned unchanged."""
+    return _SSL_CA_RDS.sub(lambda m: m.group(1) + str(RDS_CA_BUNDLE), url)
 
 
 def _check_production(config: Mapping[str, Any]) -> None:
