@@ -10,8 +10,7 @@ from api.config import RDS_CA_BUNDLE, with_rds_ca
 def test_the_bundle_holds_the_rds_and_rds_proxy_authorities():
     context = ssl.create_default_context(cafile=str(RDS_CA_BUNDLE))
     names = {
-        dict(part[0] for part in cert["subject"])["commonName"]
-        for cert in context.get_ca_certs()
+        dict(part[0] for part in cert["subject"])["commonName"] for cert in context.get_ca_certs()
     }
 
     assert len(context.get_ca_certs()) >= 100
