@@ -218,3 +218,23 @@ def test_ses_sandbox_statement_is_conditional_and_scoped_to_the_mail_domain(pack
         "StringLike": {"ses:FromAddress": {"Fn::Sub": "*@${MailDomain}"}}
     }
     assert policy["Properties"]["Roles"] == [{"Ref": "IamRoleLambdaExecution"}]
+
+
+def test_http_api_5xx_latency_and_outbox_dead_letters_raise_alarms(packaged):
+    resources = packaged.resources
+    five = resources["HttpApi5xxAlarm"]["Properties"]
+    latency = resources["HttpApiLatencyAlarm"]["Properties"]
+    metric_filter = resources["OutboxDeadMetricFilter"]["Properties"]
+    dead = resources["OutboxDeadAlarm"]["Properties"]
+
+    assert (five["Namespace"], five["MetricName"]) == ("AWS/ApiGateway", "5xx")
+    assert five["Dimensions"] == [{"Name": "ApiId", "Value": {"Ref": "HttpApi"}}]
+    assert latency["ExtendedStatistic"] == "p99"
+    assert "$.result.dead > 0" in metric_filter["FilterPattern"]
+    transform = metric_filter["MetricTransformations"][0]
+    assert (transform["MetricNamespace"], transform["MetricName"]) == (
+        dead["Namespace"],
+        dead["MetricName"],
+    )
+    access = resources["HttpApiStage"]["Properties"]["AccessLogSettings"]
+    assert json.loads(access["Format"])["requestId"] == "$context.requestId"
