@@ -4,7 +4,8 @@
 # python3.12 runtime (Amazon Linux 2023, glibc 2.34) needs them: binary wheels only
 # (manylinux2014 ... manylinux_2_34) for LAMBDA_ARCH (arm64, the default, as serverless.yml
 # deploys; x86_64 for a test that runs the bundle on an x86_64 machine), into LAMBDA_DEPS_DIR
-# (default build/python-deps), from requirements.txt less
+# (default build/python-deps), for LAMBDA_PYTHON (default 3.12, the runtime serverless.yml
+# names; a test may build for the interpreter it runs the bundle with), from requirements.txt less
 # what Lambda does not use (gunicorn; boto3 is the runtime's and is not in requirements.txt).
 # Shared objects are stripped of debug symbols (aarch64 binutils, installed with apt-get when
 # absent and run as root), as serverless-python-requirements' `slim` does.
@@ -14,6 +15,7 @@ cd "$(dirname "$0")/.."
 
 PY=${PY:-.venv/bin/python}
 ARCH=${LAMBDA_ARCH:-arm64}
+PYVER=${LAMBDA_PYTHON:-3.12}
 OUT=${LAMBDA_DEPS_DIR:-build/python-deps}
 STAMP=$OUT.sha256
 case "$ARCH" in
@@ -21,7 +23,7 @@ case "$ARCH" in
   x86_64) MACHINE=x86_64 STRIP=strip ;;
   *) echo "build-lambda-deps: LAMBDA_ARCH must be arm64 or x86_64" >&2; exit 2 ;;
 esac
-want=$( (cat requirements.txt "$0"; echo "$ARCH") | sha256sum | cut -d' ' -f1)
+want=$( (cat requirements.txt "$0"; echo "$ARCH $PYVER") | sha256sum | cut -d' ' -f1)
 if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$want" ]; then
   echo "build-lambda-deps: $OUT is up to date" >&2
   exit 0
@@ -46,7 +48,7 @@ for tag in manylinux2014 manylinux_2_26 manylinux_2_28 manylinux_2_34; do
 done
 "$PY" -m pip install --quiet --disable-pip-version-check --no-compile \
   "${platforms[@]}" \
-  --implementation cp --python-version 3.12 --only-binary=:all: \
+  --implementation cp --python-version "$PYVER" --only-binary=:all: \
   --target "$OUT" -r build/requirements-lambda.txt
 # Nothing below is imported at run time on Lambda (the bundle must stay under 25 MB unzipped):
 # console scripts, test helpers, install records, type stubs, Cython sources, SQLAlchemy's
