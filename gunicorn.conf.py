@@ -32,6 +32,8 @@ if os.environ.get("LOG_FORMAT", "json").lower() == "json":
                 "stream": "ext://sys.stderr",
             }
         },
+        # gunicorn merges this over its defaults, whose root logger names a "console" handler.
+        "root": {"level": "INFO", "handlers": ["stderr"]},
         "loggers": {
             "gunicorn.error": {"level": "INFO", "handlers": ["stderr"], "propagate": False},
             "gunicorn.access": {"level": "INFO", "handlers": ["stderr"], "propagate": False},

@@ -121,6 +121,7 @@ def test_gunicorn_access_and_error_lines_are_json_with_the_request_id(tmp_path, 
     assert line["requestId"] == "req-7"
     assert line["message"] == '10.0.0.1 "GET /health HTTP/1.1" 200 15 3ms'
     assert config["loggers"]["gunicorn.error"]["handlers"] == ["stderr"]
+    assert config["root"]["handlers"] == ["stderr"]  # gunicorn's default root names "console"
 
 
 @pytest.mark.parametrize("extra", [{"job": "outbox"}, {}])
