@@ -27,6 +27,30 @@ limit_request_fields = 100
 limit_request_field_size = 8190
 accesslog = "-"
 errorlog = "-"
+# gunicorn's own lines and the access log as JSON, with the keys the app's lines have
+# (api/logs.py); LOG_FORMAT=text keeps gunicorn's plain lines.
+access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'
+if os.environ.get("LOG_FORMAT", "json").lower() == "json":
+    logconfig_dict = {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"json": {"()": "api.logs.JsonFormatter"}},
+        "filters": {"request_id": {"()": "api.logs.RequestIdFilter"}},
+        "handlers": {
+            "stderr": {
+                "class": "logging.StreamHandler",
+                "formatter": "json",
+                "filters": ["request_id"],
+                "stream": "ext://sys.stderr",
+            }
+        },
+        # gunicorn merges this over its defaults, whose root logger names a "console" handler.
+        "root": {"level": "INFO", "handlers": ["stderr"]},
+        "loggers": {
+            "gunicorn.error": {"level": "INFO", "handlers": ["stderr"], "propagate": False},
+            "gunicorn.access": {"level": "INFO", "handlers": ["stderr"], "propagate": False},
+        },
+    }
 # Only the reverse proxy in front of the container may set X-Forwarded-* (see PROXY_FIX_X_FOR).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 # Workers import the app themselves: a crash while building it does not take the master down.

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import re
 import uuid
 from collections.abc import Mapping
@@ -36,11 +35,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def configure_logging(app: Flask) -> None:
-    level = str(app.config["LOG_LEVEL"]).upper()
-    root = logging.getLogger()
-    if not root.handlers:
-        logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    logging.getLogger("api").setLevel(level)
+    """LOG_LEVEL and LOG_FORMAT (json or text) through api.logs.configure (see there)."""
+    from api import logs
+
+    logs.configure(str(app.config["LOG_LEVEL"]), str(app.config["LOG_FORMAT"]).lower())
 
 
 def register_proxy_fix(app: Flask) -> None:

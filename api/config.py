@@ -7,6 +7,7 @@ reads `.env` when python-dotenv finds one, and applies overrides given to `creat
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
@@ -142,6 +143,10 @@ class BaseConfig:
     STATS_CACHE_SECONDS = 60
     CRON_SECRET = ""
     LOG_LEVEL = "INFO"
+    # Seconds a migration run waits for another one's lock (api/migrations/env.py); below the
+    # migrate function's 300 s timeout, so a waiting run fails with a message, not a timeout.
+    MIGRATION_LOCK_TIMEOUT = 240
+    LOG_FORMAT = "json"  # json: one object per line, Lambda's keys (api/logs.py); or text
     PROXY_FIX_X_FOR = 0  # trusted proxies in front of the app that set X-Forwarded-For
     PASSWORD_HASH = "argon2"
 
@@ -175,6 +180,7 @@ class BaseConfig:
 class DevelopmentConfig(BaseConfig):
     ENV_NAME = "development"
     DEBUG = True
+    LOG_FORMAT = "text"
     # A laptop serves plain http://127.0.0.1:5000: cookies without Secure, no HSTS.
     JWT_COOKIE_SECURE = False
     SESSION_COOKIE_SECURE = False
@@ -184,6 +190,7 @@ class DevelopmentConfig(BaseConfig):
 class TestingConfig(BaseConfig):
     ENV_NAME = "testing"
     TESTING = True
+    LOG_FORMAT = "text"
     # Fast, still-argon2id parameters so that the suite is not dominated by hashing.
     PASSWORD_HASH = "argon2-fast"
     # The suite sends thousands of requests from one address: the limits stay wired but out of
@@ -223,6 +230,7 @@ _ENV_KEYS = (
     "CACHE_REDIS_URL",
     "CRON_SECRET",
     "LOG_LEVEL",
+    "LOG_FORMAT",
     "SES_ENDPOINT_URL",
     "SMTP_HOST",
     "SMTP_USERNAME",
@@ -280,7 +288,7 @@ def load_config(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
     if _env("MAIL_MAX_SEND_RATE") is not None:
         app.config["MAIL_MAX_SEND_RATE"] = float(_env("MAIL_MAX_SEND_RATE", "0"))
     default_db = f"sqlite:///{Path(app.instance_path) / 'taskdesk.db'}"
-    app.config["SQLALCHEMY_DATABASE_URI"] = _env("DATABASE_URL", default_db)
+    app.config["SQLALCHEMY_DATABASE_URI"] = with_rds_ca(_env("DATABASE_URL", default_db))
     if overrides:
         app.config.update(overrides)
     url = app.config["SQLALCHEMY_DATABASE_URI"]
@@ -296,6 +304,17 @@ def load_config(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
         )
     if app.config["ENV_NAME"] == "production":
         _check_production(app.config)
+
+
+# The Amazon RDS / RDS Proxy CA certificates, shipped with the app (scripts/rds-ca-bundle.js).
+RDS_CA_BUNDLE = Path(__file__).resolve().parent / "certs" / "rds-ca-bundle.pem"
+_SSL_CA_RDS = re.compile(r"([?&]ssl_ca=)rds(?=&|$)")
+
+
+def with_rds_ca(url: str) -> str:
+    """`ssl_ca=rds` in a database URL becomes the absolute path of RDS_CA_BUNDLE, wherever the
+    app is installed (Lambda, Vercel, a container); any other URL is returned unchanged."""
+    return _SSL_CA_RDS.sub(lambda m: m.group(1) + str(RDS_CA_BUNDLE), url)
 
 
 def _check_production(config: Mapping[str, Any]) -> None:

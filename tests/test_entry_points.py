@@ -49,8 +49,10 @@ def test_vercel_json_sends_every_path_to_the_entry_point():
     config = json.loads((ROOT / "vercel.json").read_text())
 
     assert config["rewrites"] == [{"source": "/(.*)", "destination": "/api/index"}]
-    assert "api/index.py" in config["functions"]
-    assert "routes" not in config and "builds" not in config
+    # One declared build: api/index.py with the Python runtime (tests/deploy/test_vercel.py runs
+    # Vercel's own detection on the upload).
+    assert [(b["src"], b["use"]) for b in config["builds"]] == [("api/index.py", "@vercel/python")]
+    assert "routes" not in config and "functions" not in config
 
 
 def _free_port() -> int:
@@ -150,7 +152,7 @@ def test_serverless_yml_describes_the_http_function(serverless):
     assert serverless["service"] == "taskdesk"
     assert (provider["name"], provider["runtime"], provider["architecture"]) == (
         "aws",
-        "python3.11",
+        "python3.12",
         "arm64",
     )
     assert provider["stage"] == "${opt:stage, 'dev'}"

@@ -105,6 +105,11 @@ PERMANENT_CODES = frozenset(
         "NotFoundException",
         "AccountSuspendedException",
         "InvalidParameterValue",
+        # IAM refused the send. In the SES sandbox the recipient identity is authorised too, so
+        # a recipient outside the sandbox statement (infra/email.yml) is refused on every try:
+        # retrying would only burn the attempts. Fix the policy, then requeue the dead rows.
+        "AccessDeniedException",
+        "AccessDenied",
     }
 )
 
