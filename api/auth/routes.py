@@ -8,7 +8,7 @@ from flask import current_app, request
 from flask_jwt_extended import get_jwt, jwt_required
 from flask_smorest import Blueprint
 
-from api.auth import schemas, service
+from api.auth import schemas, service, sso_rules
 from api.permissions import current, login_required
 from api.users import service as users
 
@@ -22,7 +22,11 @@ NO_STORE = {"Cache-Control": "no-store"}
 @blp.arguments(schemas.RegisterIn())
 @blp.response(201, schemas.RegisteredOut)
 def register(data: dict):
-    """Register: creates a pending account that an admin must approve."""
+    """Register: creates a pending account that an admin must approve.
+
+    403 when PASSWORD_SIGN_IN=admins-only: accounts are then created through single sign-on.
+    """
+    sso_rules.check_password_registration()
     return users.register(**data)
 
 
