@@ -102,6 +102,7 @@ def _token_message(provider: Provider, exc: Exception) -> str:
     messages = {
         "exp": f"The sign-in from {label} has expired. Start again.",
         "aud": f"{label} sent an identity token issued for another application.",
+        "azp": f"{label} sent an identity token issued for another application.",
         "nonce": f"{label} sent an identity token that does not belong to this sign-in.",
         "iss": f"The identity token does not come from {label}.",
         "iat": f"{label} sent an identity token with a wrong issue time.",
