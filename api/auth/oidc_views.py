@@ -17,7 +17,13 @@ from api.errors import DomainError
 from api.extensions import db
 from api.users.models import User
 from api.web import forms
-from api.web.session import current_web_user, page_login_required, safe_next, sign_in_response
+from api.web.session import (
+    current_web_user,
+    page_login_required,
+    safe_next,
+    sign_in_response,
+    verify_csrf_token,
+)
 from api.web.session import web_user as signed_in_user
 
 blp = Blueprint("oidc_web", __name__)
@@ -27,13 +33,18 @@ LINKING_KEY = "oidc_linking"  # id of the signed-in person who asked to link a p
 PENDING_LINK_KEY = "oidc_pending_link"  # offer made by oidc.sign_in ("link_required")
 
 
-@blp.post("/sign-in/oidc/<provider>")
+@blp.get("/sign-in/oidc/<provider>")
 def start(provider: str):
-    """Leave for the provider's sign-in page (state, nonce and PKCE kept in the session)."""
+    """Leave for the provider's sign-in page (state, nonce and PKCE kept in the session).
+
+    A link, not a form: CSP form-action 'self' would block the redirect to the provider. The
+    link carries the page's CSRF token (`csrf_token`), so no other site can start a sign-in.
+    """
     chosen = oidc.get_provider(provider)
+    verify_csrf_token(request.args.get("csrf_token", ""))
     if current_web_user() is not None:
-        return redirect(safe_next(request.form.get("next")))
-    session[NEXT_KEY] = safe_next(request.form.get("next"))
+        return redirect(safe_next(request.args.get("next")))
+    session[NEXT_KEY] = safe_next(request.args.get("next"))
     session.pop(LINKING_KEY, None)
     try:
         return oidc_client.begin(chosen)
@@ -41,11 +52,13 @@ def start(provider: str):
         return _sign_in_page(error.message, error.code)
 
 
-@blp.post("/profile/sign-in-providers/<provider>/link")
+@blp.get("/profile/sign-in-providers/<provider>/link")
 @page_login_required()
 def link(provider: str):
-    """Leave for the provider to link its account to the signed-in person's."""
+    """Leave for the provider to link its account to the signed-in person's (a link with the
+    page's CSRF token, like `start`: no other site can make someone link an account)."""
     chosen = oidc.get_provider(provider)
+    verify_csrf_token(request.args.get("csrf_token", ""))
     user = signed_in_user()
     if not sso_rules.may_link(user):
         flash("You may not link a sign-in provider.", "danger")

@@ -32,7 +32,9 @@ def test_link_from_the_profile(app, op, sso, db, make):
     person.web.sign_in(user)
     page = person.web.get("/profile")
     assert "Link Corp ID" in page.text
-    response = person.web.post("/profile/sign-in-providers/corp/link", {})
+    response = person.web.get(
+        f"/profile/sign-in-providers/corp/link?csrf_token={person.web.csrf()}"
+    )
     assert response.status_code == 302
     back = op.sign_in(response.headers["Location"], "someone-else@corp.example", person.idp)
     done = person.back(back)
@@ -48,7 +50,9 @@ def test_link_refused_when_the_provider_account_is_someone_elses(app, op, sso, d
     user = make.user()
     person = Person(app, op)
     person.web.sign_in(user)
-    response = person.web.post("/profile/sign-in-providers/corp/link", {})
+    response = person.web.get(
+        f"/profile/sign-in-providers/corp/link?csrf_token={person.web.csrf()}"
+    )
     person.back(op.sign_in(response.headers["Location"], "shared@corp.example", person.idp))
     page = person.web.get("/profile")
     assert "linked to another taskdesk account" in page.text
@@ -141,7 +145,7 @@ def test_without_settings_no_buttons_and_no_routes(app, db, make):
     for path in ("/sign-in", "/register"):
         page = web.get(path)
         assert page.status_code == 200 and "sso-buttons" not in page.text
-    assert web.post("/sign-in/oidc/corp", {}).status_code == 404
+    assert web.get("/sign-in/oidc/corp").status_code == 404
     assert web.get("/sign-in/oidc/corp/callback?code=a&state=b").status_code == 404
     user = make.user(username="plain")
     assert web.post("/sign-in", {"login": "plain", "password": PASSWORD}).status_code == 302

@@ -30,7 +30,8 @@ class Person:
         self.idp = requests.Session()
 
     def start(self, provider: str = "corp", next: str = "") -> str:
-        response = self.web.post(f"/sign-in/oidc/{provider}", {"next": next})
+        query = urlencode({"next": next, "csrf_token": self.web.csrf()})
+        response = self.web.get(f"/sign-in/oidc/{provider}?{query}")
         assert response.status_code == 302, response.text
         return response.headers["Location"]
 
@@ -44,6 +45,10 @@ class Person:
 
     def sign_in(self, login: str):
         return self.back(self.at_provider(login))
+
+
+def _start(web: WebClient):
+    return web.get(f"/sign-in/oidc/corp?csrf_token={web.csrf()}")
 
 
 @pytest.fixture
@@ -276,24 +281,24 @@ def test_cancelled_at_the_provider(person, db):
 
 
 def test_unknown_provider_is_404(person):
-    assert person.web.post("/sign-in/oidc/nobody", {}).status_code == 404
+    assert person.web.get("/sign-in/oidc/nobody").status_code == 404
     assert person.web.get("/sign-in/oidc/nobody/callback?code=x&state=y").status_code == 404
 
 
 def test_unreachable_provider_says_so(app, db, op):
     dead = op.provider(issuer="http://127.0.0.1:9")
     app.config["OIDC_PROVIDERS"] = (dead,)
-    response = WebClient(app).post("/sign-in/oidc/corp", {})
+    response = _start(WebClient(app))
     assert response.status_code == 502
     assert "Corp ID cannot be reached right now" in response.text
 
 
 def test_issuer_must_match_discovery(app, db, op, sso):
     app.config["OIDC_PROVIDERS"] = (op.provider(issuer=op.issuer + "/"),)
-    response = WebClient(app).post("/sign-in/oidc/corp", {})
+    response = _start(WebClient(app))
     assert response.status_code == 302  # a trailing slash is the same issuer
     app.config["OIDC_PROVIDERS"] = (
         op.provider(issuer=op.issuer.replace("127.0.0.1", "localhost")),
     )
-    response = WebClient(app).post("/sign-in/oidc/corp", {})
+    response = _start(WebClient(app))
     assert response.status_code == 502 and "issuer mismatch" in response.text

@@ -7,6 +7,7 @@ so their matrix lives here, with a guard that every oidc_web route has a row.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 import pytest
 
@@ -33,7 +34,7 @@ BAD_CALLBACK = (400, None)
 
 ROWS = [
     Row(
-        "POST",
+        "GET",
         "/sign-in/oidc/corp",
         {
             "anonymous": TO_PROVIDER,
@@ -46,11 +47,11 @@ ROWS = [
     Row("GET", "/sign-in/oidc/corp/callback", dict.fromkeys(CALLERS, BAD_CALLBACK)),
     Row("GET", "/sign-in/pending", dict.fromkeys(CALLERS, (200, None))),
     Row(
-        "POST",
+        "GET",
         "/profile/sign-in-providers/corp/link",
         {
             "anonymous": TO_SIGN_IN,
-            "pending": (403, None),
+            "pending": TO_SIGN_IN,  # a GET page: signing in comes before the CSRF check
             "employee": TO_PROVIDER,
             "manager": TO_PROVIDER,
             "admin": TO_PROVIDER,
@@ -99,7 +100,10 @@ def test_sso_route(app, sso, op, callers, db, row: Row, caller: str) -> None:
     people, values = callers
     web = _client(app, people, caller)
     path = row.path.format(**values)
-    response = web.post(path, {}) if row.method == "POST" else web.get(path)
+    if row.method == "POST":
+        response = web.post(path, {})
+    else:  # the links that start a sign-in carry the page's CSRF token, like the forms
+        response = web.get(f"{path}?{urlencode({'csrf_token': web.csrf()})}")
     status, where = row.expect[caller]
     assert response.status_code == status, (caller, path, response.text[:300])
     if where == "provider":
@@ -149,13 +153,13 @@ def test_bad_callback_input_is_a_clear_400_and_creates_nothing(app, sso, db, que
 @pytest.mark.parametrize(
     ("method", "path", "status"),
     [
-        ("POST", "/sign-in/oidc/" + "a" * 300, 404),
-        ("POST", "/sign-in/oidc/%00", 404),
+        ("GET", "/sign-in/oidc/" + "a" * 300, 404),
+        ("GET", "/sign-in/oidc/%00", 404),
         ("GET", "/sign-in/oidc/..%2F..%2Fadmin/callback", 404),
         ("POST", "/profile/sign-in-providers/99999999999999999999999/unlink", 404),
         ("POST", "/profile/sign-in-providers/-1/unlink", 404),
         ("POST", "/profile/sign-in-providers/abc/unlink", 404),
-        ("POST", "/profile/sign-in-providers/nobody/link", 404),
+        ("GET", "/profile/sign-in-providers/nobody/link", 404),
     ],
 )
 def test_bad_paths_are_404(app, sso, make, method, path, status):
@@ -164,11 +168,16 @@ def test_bad_paths_are_404(app, sso, make, method, path, status):
     assert response.status_code == status
 
 
-def test_start_without_csrf_token_is_refused(app, sso, db):
-    web = WebClient(app)
-    response = web.post("/sign-in/oidc/corp", {}, csrf=False)
-    assert response.status_code == 403
-    assert "Location" not in response.headers
+@pytest.mark.parametrize("token", ["", "forged", None])
+def test_start_and_link_without_the_csrf_token_are_refused(app, sso, make, token):
+    suffix = "" if token is None else f"?csrf_token={token}"
+    signed_out = WebClient(app)
+    signed_out.csrf()  # has its form cookie: only the token in the link is missing
+    response = signed_out.get("/sign-in/oidc/corp" + suffix)
+    assert response.status_code == 403 and "Location" not in response.headers
+    signed_in = WebClient(app).sign_in(make.user())
+    response = signed_in.get("/profile/sign-in-providers/corp/link" + suffix)
+    assert response.status_code == 403 and "Location" not in response.headers
 
 
 def test_next_outside_taskdesk_is_ignored(app, sso, op, make, db):
