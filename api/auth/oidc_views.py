@@ -165,6 +165,12 @@ def password_registration_open() -> bool:
 
 
 @blp.app_template_global()
+def has_password(user: Any) -> bool:
+    """False for an account created through a provider that never set a password."""
+    return sso_rules.has_password(user)
+
+
+@blp.app_template_global()
 def password_sign_in_admins_only() -> bool:
     return sso_rules.admins_only()
 

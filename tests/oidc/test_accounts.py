@@ -74,7 +74,9 @@ def test_no_unlink_without_a_password(app, op, sso, db, make):
     _no_password(db, user)
     identity = _link(db, user, op)
     web = WebClient(app).sign_in(user)
-    assert "Set a password to unlink it" in web.get("/profile").text
+    profile = web.get("/profile").text
+    assert "Set a password to unlink it" in profile and 'data-testid="no-password"' in profile
+    assert 'name="current_password"' not in profile
     web.post(f"/profile/sign-in-providers/{identity.id}/unlink", {})
     assert _count(db, LinkedIdentity) == 1
     assert "Set a password first" in web.get("/profile").text
