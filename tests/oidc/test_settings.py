@@ -116,3 +116,29 @@ def test_production_refuses_admins_only_without_a_provider(monkeypatch):
     }
     with pytest.raises(ConfigError, match="admins-only"):
         create_app(overrides)
+
+
+def test_the_handler_imports_no_oidc_library_until_a_provider_sign_in(tmp_path):
+    """Authlib, joserfc and requests load on the first provider sign-in only (cryptography is
+    not checked: PyJWT, which signs taskdesk's own tokens, imports it whenever it is installed)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = (
+        "import sys, handlers.http;"
+        "print(sorted({m.split('.')[0] for m in sys.modules}"
+        " & {'authlib', 'joserfc', 'requests'}))"
+    )
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "TASKDESK_NO_DOTENV": "1",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'lambda.db'}",
+        **BASE,
+    }
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
