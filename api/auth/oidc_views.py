@@ -46,6 +46,7 @@ def start(provider: str):
         return redirect(safe_next(request.args.get("next")))
     session[NEXT_KEY] = safe_next(request.args.get("next"))
     session.pop(LINKING_KEY, None)
+    _forget_earlier_attempts(chosen.name)
     try:
         return oidc_client.begin(chosen)
     except DomainError as error:
@@ -64,6 +65,7 @@ def link(provider: str):
         flash("You may not link a sign-in provider.", "danger")
         return redirect(url_for("auth_web.profile"))
     session[LINKING_KEY] = user.id
+    _forget_earlier_attempts(chosen.name)
     try:
         return oidc_client.begin(chosen)
     except DomainError as error:
@@ -138,6 +140,19 @@ def after_password_sign_in(tokens: dict[str, Any]) -> None:
     if identity is not None:
         label = _label(identity.provider)
         flash(f"{label} is now linked to your account: next time, sign in with {label}.", "success")
+
+
+def _forget_earlier_attempts(name: str) -> None:
+    """Drop the state of sign-ins started earlier with this provider and never finished.
+
+    Authlib keeps each attempt's state, nonce and code verifier under `_state_<name>_<state>`
+    in the session cookie for an hour; without this, a person who starts over and over would
+    grow the cookie past the 4 KB browsers keep (RFC 6265 §6.1) and every sign-in would fail.
+    The latest attempt is the one that counts.
+    """
+    prefix = f"_state_{name}_"
+    for key in [key for key in session if key.startswith(prefix)]:
+        session.pop(key, None)
 
 
 def _label(name: str) -> str:

@@ -152,3 +152,13 @@ def test_without_settings_no_buttons_and_no_routes(app, db, make):
     user = make.user(username="plain")
     assert web.post("/sign-in", {"login": "plain", "password": PASSWORD}).status_code == 302
     assert "Sign-in providers" not in WebClient(app).sign_in(user).get("/profile").text
+
+
+def test_deleting_a_user_deletes_their_links(app, op, sso, db, make):
+    from api.users import service as users
+
+    user = make.user()
+    _link(db, user, op)
+    users.delete(user_id=user.id, actor=make.user(role="admin"))
+    db.session.expire_all()
+    assert _count(db, LinkedIdentity) == 0

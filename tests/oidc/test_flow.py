@@ -101,6 +101,21 @@ def test_new_account_waits_for_approval_then_signs_in(person, db, make):
     assert person.web.access
     assert person.web.get("/dashboard").status_code == 200
     assert _count(db, User) == 2 and _count(db, LinkedIdentity) == 1
+    # the same token pair as a password sign-in: the access token is an API Bearer token too
+    me = person.web.app.test_client().get(
+        "/api/v1/auth/me", headers={"Authorization": f"Bearer {person.web.access}"}
+    )
+    assert me.status_code == 200 and me.json["email"] == "ada@corp.example"
+
+
+def test_starting_again_keeps_only_the_latest_attempt(person, db):
+    first = person.at_provider("ada@corp.example")
+    for _ in range(30):  # the session cookie stays small however often one starts over
+        latest = person.start()
+    assert len(person.web.cookie("session") or "") < 1500
+    assert person.back(first).status_code == 400  # an abandoned attempt is no longer valid
+    back = person.at_provider("ada@corp.example", latest)
+    assert person.back(back).headers["Location"].endswith("/sign-in/pending")
 
 
 def test_auto_approved_domain_signs_in_at_once_as_employee(person, db, app):
