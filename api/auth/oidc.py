@@ -33,7 +33,7 @@ from api.auth.oidc_client import SignInRefused
 from api.auth.oidc_models import LinkedIdentity
 from api.auth.oidc_settings import Provider
 from api.db import utcnow
-from api.errors import Conflict, Forbidden, NotFound
+from api.errors import Conflict, Forbidden, NotFound, Unprocessable
 from api.extensions import db
 from api.notifications import emails
 from api.users.models import Role, User, UserStatus
@@ -89,7 +89,7 @@ def _verified_email(provider: Provider, claims: dict[str, Any]) -> str:
         )
     try:
         return normalize_email(email)
-    except Exception as exc:  # Unprocessable: the provider's address is not one we accept
+    except Unprocessable as exc:  # an address the registration form would refuse too
         raise SignInRefused(f"{provider.label} sent an address taskdesk cannot use.") from exc
 
 
@@ -123,8 +123,7 @@ def sign_in(
         return _link_signed_in(provider, issuer, subject, claims, identity, linking)
     if identity is not None:
         user = db.session.get(User, identity.user_id)
-        auth_service.ensure_may_sign_in(user)
-        identity.last_used_at = utcnow()
+        identity.last_used_at = utcnow()  # rolled back when the status refuses the sign-in
         return Outcome("signed_in", tokens=auth_service.open_session(user, address=address))
     email = _verified_email(provider, claims)
     existing = db.session.scalar(sa.select(User).where(User.email == email))
