@@ -54,13 +54,18 @@ def start(provider: str):
 
 
 @blp.get("/profile/sign-in-providers/<provider>/link")
-@page_login_required()
 def link(provider: str):
     """Leave for the provider to link its account to the signed-in person's (a link with the
-    page's CSRF token, like `start`: no other site can make someone link an account)."""
+    page's CSRF token, like `start`: no other site can make someone link an account).
+
+    Signed out: to the sign-in page, then back to the profile (not to this link, whose token
+    belongs to the old session).
+    """
     chosen = oidc.get_provider(provider)
+    user = current_web_user()
+    if user is None:
+        return redirect(url_for("auth_web.sign_in", next=url_for("auth_web.profile")))
     verify_csrf_token(request.args.get("csrf_token", ""))
-    user = signed_in_user()
     if not sso_rules.may_link(user):
         flash("You may not link a sign-in provider.", "danger")
         return redirect(url_for("auth_web.profile"))

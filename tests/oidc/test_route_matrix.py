@@ -51,7 +51,7 @@ ROWS = [
         "/profile/sign-in-providers/corp/link",
         {
             "anonymous": TO_SIGN_IN,
-            "pending": TO_SIGN_IN,  # a GET page: signing in comes before the CSRF check
+            "pending": TO_SIGN_IN,  # a GET link: signing in comes first, then the profile
             "employee": TO_PROVIDER,
             "manager": TO_PROVIDER,
             "admin": TO_PROVIDER,
@@ -106,6 +106,8 @@ def test_sso_route(app, sso, op, callers, db, row: Row, caller: str) -> None:
         response = web.get(f"{path}?{urlencode({'csrf_token': web.csrf()})}")
     status, where = row.expect[caller]
     assert response.status_code == status, (caller, path, response.text[:300])
+    if "/link" in path and where == "/sign-in":
+        assert response.headers["Location"] == "/sign-in?next=/profile"
     if where == "provider":
         assert response.headers["Location"].startswith(op.issuer + "/auth?")
     elif where:
