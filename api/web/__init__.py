@@ -33,6 +33,7 @@ def is_web_request() -> bool:
 
 def register_web(app: Flask) -> None:
     """Register the UI blueprints, their session hooks and the template helpers."""
+    from api.auth.oidc_views import blp as oidc_web
     from api.auth.views import blp as auth_web
     from api.incidents.views import blp as incidents_web
     from api.notifications.views import blp as outbox_web
@@ -42,7 +43,16 @@ def register_web(app: Flask) -> None:
     from api.web import filters, session
     from api.web.views import blp as web
 
-    for blueprint in (web, auth_web, tasks_web, incidents_web, users_web, outbox_web, stats_web):
+    for blueprint in (
+        web,
+        auth_web,
+        oidc_web,
+        tasks_web,
+        incidents_web,
+        users_web,
+        outbox_web,
+        stats_web,
+    ):
         app.register_blueprint(blueprint)
         WEB_BLUEPRINTS.add(blueprint.name)
 
