@@ -55,6 +55,13 @@ def register_extensions(app: Flask) -> None:
     from api.extensions import api, db, jwt
 
     db.init_app(app)
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    if app.config["DATABASE_IAM_AUTH"] and url.startswith("mysql"):
+        from api import rds_iam
+
+        auth = app.extensions.setdefault(rds_iam.EXTENSION, rds_iam.IamAuth())
+        with app.app_context():
+            rds_iam.install(db.engine, auth)
     if app.config["SQLALCHEMY_ENGINE_OPTIONS"].get("pool_reset_on_return", "rollback") is None:
         from api import pooling
 

@@ -75,6 +75,9 @@ class BaseConfig:
     SQLALCHEMY_DATABASE_URI = ""
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {}
     SQLALCHEMY_TRACK_MODIFICATIONS = False
+    # True on Lambda (serverless.yml): every new connection signs in with an IAM token to RDS
+    # Proxy over verified TLS, no password (api/rds_iam.py).
+    DATABASE_IAM_AUTH = False
     MAX_CONTENT_LENGTH = 1024 * 1024  # 1 MB; larger bodies answer 413.
 
     # JWT (RFC 7519): HS256 pinned, issuer and audience set and checked.
@@ -288,7 +291,7 @@ def load_config(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
         app.config[key] = _int(key, app.config[key])
     if _env("SMTP_STARTTLS") is not None:
         app.config["SMTP_STARTTLS"] = _env("SMTP_STARTTLS", "").lower() in ("1", "true", "yes")
-    for key in ("RATELIMIT_ENABLED", "CORS_SUPPORTS_CREDENTIALS"):
+    for key in ("RATELIMIT_ENABLED", "CORS_SUPPORTS_CREDENTIALS", "DATABASE_IAM_AUTH"):
         if _env(key) is not None:
             app.config[key] = _env(key, "").lower() in ("1", "true", "yes")
     if _env("MAIL_MAX_SEND_RATE") is not None:

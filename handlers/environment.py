@@ -8,9 +8,11 @@ serverless.yml keeps every credential out of the template. When a function start
 2. reads every parameter under `TASKDESK_SSM_PATH` (for example /taskdesk/prod/) with
    decryption, and sets the variable named after its last segment: `secret-key` -> SECRET_KEY,
    `app-base-url` -> APP_BASE_URL;
-3. reads the database secret `TASKDESK_DATABASE_SECRET` (JSON with username and password, as
-   infra/database.yml generates it) and sets DATABASE_URL for the RDS Proxy endpoint given by
-   the `database-host` parameter, over TLS.
+3. sets DATABASE_URL for the RDS Proxy endpoint, over TLS verified with the shipped RDS CA:
+   with DATABASE_IAM_AUTH=true (serverless.yml) from DATABASE_HOST, DATABASE_PORT,
+   DATABASE_USER and DATABASE_NAME, without a password (api/rds_iam.py signs an IAM token per
+   connection); otherwise from the database secret `TASKDESK_DATABASE_SECRET` (JSON with
+   username and password) and the `database-host` parameter.
 
 A variable already set in the environment wins over both sources. Outside Lambda (no
 `$LAMBDA_TASK_ROOT` directory: tests, `osls offline`, `osls invoke local`, which set
@@ -87,6 +89,43 @@ def database_url(secret: dict[str, Any], host: str, name: str = "taskdesk") -> s
     )
 
 
+def iam_database_url(environ: MutableMapping[str, str]) -> str:
+    """The password-less SQLAlchemy URL for IAM authentication, verified TLS, utf8mb4.
+
+    From DATABASE_HOST, DATABASE_USER, DATABASE_PORT (3306) and DATABASE_NAME (taskdesk).
+    Raises KeyError naming DATABASE_HOST or DATABASE_USER when one is missing.
+    """
+    for name in ("DATABASE_HOST", "DATABASE_USER"):
+        if not environ.get(name):
+            raise KeyError(f"{name} is not set (DATABASE_IAM_AUTH=true needs it)")
+    user = quote(environ["DATABASE_USER"], safe="")
+    port = int(environ.get("DATABASE_PORT") or 3306)
+    database = environ.get("DATABASE_NAME") or "taskdesk"
+    return (
+        f"mysql+pymysql://{user}@{environ['DATABASE_HOST']}:{port}/{database}"
+        f"?charset=utf8mb4&ssl_ca={CA_BUNDLE}"
+    )
+
+
+def iam_auth(environ: MutableMapping[str, str]) -> bool:
+    """True when DATABASE_IAM_AUTH asks for IAM authentication (1, true, yes)."""
+    return environ.get("DATABASE_IAM_AUTH", "").lower() in ("1", "true", "yes")
+
+
+def read_secret(secret_id: str, client_factory: Callable[[str], Any] | None = None) -> dict:
+    """The JSON object stored in Secrets Manager under `secret_id`.
+
+    Raises what boto3 raises (ResourceNotFoundException, AccessDeniedException) and ValueError
+    when the secret is not a JSON object.
+    """
+    factory = client_factory or _boto3_client
+    response = factory("secretsmanager").get_secret_value(SecretId=secret_id)
+    value = json.loads(response["SecretString"])
+    if not isinstance(value, dict):
+        raise ValueError(f"secret {secret_id} is not a JSON object")
+    return value
+
+
 # The variables this process took from SSM and Secrets Manager (a refresh may replace them;
 # a variable set in the function's environment is never replaced).
 LOADED: set[str] = set()
@@ -111,7 +150,9 @@ def load_settings(
     if prefix:
         found.update(parameters(client_factory("ssm"), prefix))
     secret_id = environ.get("TASKDESK_DATABASE_SECRET")
-    if secret_id and (not environ.get("DATABASE_URL") or "DATABASE_URL" in (owned or ())):
+    if iam_auth(environ) and (not environ.get("DATABASE_URL") or "DATABASE_URL" in (owned or ())):
+        found["DATABASE_URL"] = iam_database_url(environ)
+    elif secret_id and (not environ.get("DATABASE_URL") or "DATABASE_URL" in (owned or ())):
         host = environ.get("DATABASE_HOST") or found.get("DATABASE_HOST")
         if not host:
             raise KeyError("DATABASE_HOST (the database-host parameter) is not set")
@@ -145,7 +186,11 @@ def prepare(
     if not on_lambda(environ):
         return []
     add_bundled_dependencies(environ, path)
-    if not (environ.get("TASKDESK_SSM_PATH") or environ.get("TASKDESK_DATABASE_SECRET")):
+    if not (
+        environ.get("TASKDESK_SSM_PATH")
+        or environ.get("TASKDESK_DATABASE_SECRET")
+        or iam_auth(environ)
+    ):
         return []
     names = load_settings(environ, client_factory, owned=LOADED if refresh else None)
     LOADED.update(names)

@@ -11,6 +11,7 @@ that Lambda's retry and the error metrics see it.
 from __future__ import annotations
 
 import logging
+import os
 from datetime import UTC, datetime
 from typing import Any
 
@@ -72,8 +73,6 @@ def _run(name: str, event: Any, context: Any) -> dict[str, Any]:
 
 def _stage() -> str:
     """The deployment stage from TASKDESK_SSM_PATH (/taskdesk/<stage>/), or "local"."""
-    import os
-
     parts = [p for p in os.environ.get("TASKDESK_SSM_PATH", "").split("/") if p]
     return parts[-1] if parts else "local"
 
@@ -94,9 +93,33 @@ def outbox(event: Any, context: Any) -> dict[str, Any]:
 
 
 def migrate(event: Any, context: Any) -> dict[str, Any]:
-    """Apply the Alembic migrations up to head (the deploy pipeline invokes this)."""
+    """Apply the Alembic migrations up to head, then make sure the application's database user
+    exists with exactly its grants (the deploy pipeline invokes this, as the master user).
+
+    The user comes from the secret named by TASKDESK_APP_USER_SECRET (JSON username, password:
+    the one RDS Proxy signs in with); without that variable only the migrations run. Returns
+    {"job": "migrate", "result": {"revision": "head", "app_user": {"created", "granted"}}}.
+    """
     from api.cli import upgrade_database
 
-    upgrade_database(get_app())
-    log.info("migrations applied (request id %s)", getattr(context, "aws_request_id", "-"))
-    return {"job": "migrate", "result": {"revision": "head"}}
+    app = get_app()
+    upgrade_database(app)
+    request_id = getattr(context, "aws_request_id", "-")
+    log.info("migrations applied (request id %s)", request_id)
+    result: dict[str, Any] = {"revision": "head"}
+    secret_id = os.environ.get("TASKDESK_APP_USER_SECRET")
+    if secret_id:
+        result["app_user"] = _ensure_app_user(app, secret_id)
+        log.info("application database user checked (request id %s): %s", request_id, result)
+    return {"job": "migrate", "result": result}
+
+
+def _ensure_app_user(app: Flask, secret_id: str) -> dict[str, bool]:
+    from api.db_users import ensure_app_user
+    from api.extensions import db
+    from handlers.environment import read_secret
+
+    secret = read_secret(secret_id)
+    with app.app_context(), db.engine.begin() as connection:
+        schema = connection.engine.url.database or "taskdesk"
+        return ensure_app_user(connection, str(secret["username"]), str(secret["password"]), schema)

@@ -6,8 +6,9 @@ every new sandbox, running the after-restore hooks first (together within Lambda
 restore-hook limit). What must not be shared by every copy:
 
 - before the snapshot: every database engine is disposed (no pooled connection or TLS session
-  in the snapshot; pools reconnect on first use) and the mail backends' cached boto3 clients
-  are dropped (their HTTP connections and credentials);
+  in the snapshot; pools reconnect on first use) and the cached boto3 clients -- the mail
+  backends' and the RDS IAM token signer's (api/rds_iam.py) -- are dropped (their HTTP
+  connections and credentials);
 - after the restore: the settings are read again from SSM and Secrets Manager (a secret rotated
   since the snapshot reaches the sandbox; `handlers.environment.prepare(refresh=True)`), the
   app's config takes the new values, the engines are disposed once more, and every random
@@ -32,13 +33,13 @@ _CONFIG_KEYS = {"DATABASE_URL": "SQLALCHEMY_DATABASE_URI"}
 
 
 def before_snapshot(app: Flask) -> None:
-    """Dispose every engine of `app` and drop its cached mail backends (boto3 clients)."""
+    """Dispose every engine of `app` and drop its cached boto3 clients (mail, RDS IAM tokens)."""
     from api.extensions import db
 
     with app.app_context():
         for engine in db.engines.values():
             engine.dispose()
-    app.extensions.pop("mail_backends", None)
+    _drop_clients(app)
     log.info("before snapshot: database engines disposed, boto3 clients dropped")
 
 
@@ -65,9 +66,17 @@ def after_restore(app: Flask, environ: Any = None) -> list[str]:
     with app.app_context():
         for engine in db.engines.values():
             engine.dispose()
-    app.extensions.pop("mail_backends", None)
+    _drop_clients(app)
     log.info("after restore: generators reseeded, settings refreshed: %s", ", ".join(names))
     return names
+
+
+def _drop_clients(app: Flask) -> None:
+    from api.rds_iam import EXTENSION
+
+    app.extensions.pop("mail_backends", None)
+    if EXTENSION in app.extensions:
+        app.extensions[EXTENSION].drop_client()
 
 
 def register(app: Flask) -> bool:

@@ -80,8 +80,18 @@ def test_functions_reach_the_database_only_through_a_tls_proxy(infra):
     proxy = res["DatabaseProxy"]["Properties"]
 
     assert proxy["RequireTLS"] is True
+    # A secret per database user, for the proxy's own sign-in; clients need an IAM token.
     assert proxy["Auth"] == [
-        {"AuthScheme": "SECRETS", "SecretArn": {"Ref": "DatabaseSecret"}, "IAMAuth": "DISABLED"}
+        {"AuthScheme": "SECRETS", "SecretArn": {"Ref": "DatabaseAppSecret"}, "IAMAuth": "REQUIRED"},
+        {"AuthScheme": "SECRETS", "SecretArn": {"Ref": "DatabaseSecret"}, "IAMAuth": "REQUIRED"},
+    ]
+    role = res["DatabaseProxyRole"]["Properties"]["Policies"][0]["PolicyDocument"]
+    assert role["Statement"] == [
+        {
+            "Effect": "Allow",
+            "Action": "secretsmanager:GetSecretValue",
+            "Resource": [{"Ref": "DatabaseSecret"}, {"Ref": "DatabaseAppSecret"}],
+        }
     ]
     assert res["DatabaseProxyTargetGroup"]["Properties"]["DBInstanceIdentifiers"] == [
         {"Ref": "Database"}
@@ -99,12 +109,22 @@ def test_functions_reach_the_database_only_through_a_tls_proxy(infra):
     }
 
 
-def test_the_secret_is_generated_not_written(infra):
-    secret = infra["Resources"]["DatabaseSecret"]["Properties"]
+def test_the_secrets_are_generated_not_written_and_retained(infra):
+    users = {}
+    for name, path in (("DatabaseSecret", "database"), ("DatabaseAppSecret", "database-app")):
+        resource = infra["Resources"][name]
+        secret = resource["Properties"]
 
-    assert "SecretString" not in secret
-    assert secret["GenerateSecretString"]["GenerateStringKey"] == "password"
-    assert secret["Name"] == {"Fn::Sub": "taskdesk/${Stage}/database"}
+        assert "SecretString" not in secret
+        assert secret["GenerateSecretString"]["GenerateStringKey"] == "password"
+        assert secret["GenerateSecretString"]["ExcludePunctuation"] is True
+        assert secret["Name"] == {"Fn::Sub": f"taskdesk/${{Stage}}/{path}"}
+        assert resource["DeletionPolicy"] == resource["UpdateReplacePolicy"] == "Retain"
+        users[name] = json.loads(secret["GenerateSecretString"]["SecretStringTemplate"])
+    assert users == {
+        "DatabaseSecret": {"username": "taskdesk"},
+        "DatabaseAppSecret": {"username": "taskdesk_app"},
+    }
 
 
 def test_ses_identity_and_configuration_set_publish_bounces_and_complaints(infra):

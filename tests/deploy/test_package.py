@@ -77,7 +77,7 @@ def test_every_function_runs_python312_on_arm64_in_the_vpc_logging_json(packaged
         env = props["Environment"]["Variables"]
         assert env["TASKDESK_ENV"] == "production"
         assert env["TASKDESK_SSM_PATH"] == "/taskdesk/prod/"
-        assert env["TASKDESK_DATABASE_SECRET"] == "taskdesk/prod/database"
+        assert "TASKDESK_DATABASE_SECRET" not in env  # IAM tokens, no password
         # Settings and secrets are read at start, never written into the template.
         assert not {"SECRET_KEY", "JWT_SECRET_KEY", "DATABASE_URL", "CRON_SECRET"} & set(env)
 
@@ -143,7 +143,9 @@ def test_iam_is_least_privilege(packaged):
             },
         ]
     ]
-    assert by_action["secretsmanager:GetSecretValue"] == [[{"Ref": "DatabaseSecret"}]]
+    # No secret at all: the database is reached with IAM tokens as the app user only.
+    assert "secretsmanager:GetSecretValue" not in by_action
+    assert by_action["rds-db:connect"] == [[_db_user("taskdesk_app")]]
     assert by_action["ssm:GetParametersByPath"] == [
         [
             {
@@ -158,6 +160,77 @@ def test_iam_is_least_privilege(packaged):
     wildcard = {a for a, resources in by_action.items() if "*" in resources}
     assert wildcard == {"ses:GetAccount"}
     assert not any(a.endswith(":*") or a == "*" for a in by_action)
+
+
+def _db_user(name: str) -> dict:
+    """The rds-db:connect resource for database user `name` through the RDS Proxy."""
+    return {
+        "Fn::Sub": [
+            "arn:${AWS::Partition}:rds-db:${AWS::Region}:${AWS::AccountId}:dbuser:${ProxyId}/"
+            + name,
+            {
+                "ProxyId": {
+                    "Fn::Select": [
+                        6,
+                        {"Fn::Split": [":", {"Fn::GetAtt": ["DatabaseProxy", "DBProxyArn"]}]},
+                    ]
+                }
+            },
+        ]
+    }
+
+
+def test_proxy_resource_id_is_the_last_field_of_the_proxy_arn():
+    # The documented DBProxyArn shape; rds-db:connect names the proxy by its resource id.
+    arn = "arn:aws:rds:us-east-1:123456789012:db-proxy:prx-0123456789abcdef0"
+
+    assert arn.split(":")[6] == "prx-0123456789abcdef0"
+
+
+def test_functions_sign_in_with_iam_and_only_migrate_acts_as_the_master_user(packaged):
+    resources = packaged.resources
+    envs = {
+        name: resources[f"{name}LambdaFunction"]["Properties"]["Environment"]["Variables"]
+        for name in FUNCTIONS
+    }
+    roles = {name: resources[f"{name}LambdaFunction"]["Properties"]["Role"] for name in FUNCTIONS}
+    migrate_policy = resources["MigrateRole"]["Properties"]["Policies"][0]["PolicyDocument"]
+    migrate = {
+        s["Action"] if isinstance(s["Action"], str) else tuple(s["Action"]): s["Resource"]
+        for s in migrate_policy["Statement"]
+    }
+    app_secret = json.loads(
+        resources["DatabaseAppSecret"]["Properties"]["GenerateSecretString"]["SecretStringTemplate"]
+    )
+
+    for name, env in envs.items():
+        assert env["DATABASE_IAM_AUTH"] == "true", name
+        assert env["DATABASE_HOST"] == {"Fn::GetAtt": ["DatabaseProxy", "Endpoint"]}, name
+        assert (env["DATABASE_PORT"], env["DATABASE_NAME"]) == ("3306", "taskdesk"), name
+        assert "TASKDESK_DATABASE_SECRET" not in env and "DATABASE_URL" not in env, name
+        expected = "taskdesk" if name == "Migrate" else app_secret["username"]
+        assert env["DATABASE_USER"] == expected, name
+        if name != "Migrate":
+            assert roles[name] == {"Fn::GetAtt": ["IamRoleLambdaExecution", "Arn"]}, name
+            assert "TASKDESK_APP_USER_SECRET" not in env, name
+    assert roles["Migrate"] == {"Fn::GetAtt": ["MigrateRole", "Arn"]}
+    assert envs["Migrate"]["TASKDESK_APP_USER_SECRET"] == "taskdesk/prod/database-app"
+    assert migrate["rds-db:connect"] == [_db_user("taskdesk")]
+    assert migrate["secretsmanager:GetSecretValue"] == [{"Ref": "DatabaseAppSecret"}]
+    assert set(migrate) == {
+        ("logs:CreateLogStream", "logs:CreateLogGroup", "logs:TagResource"),
+        "logs:PutLogEvents",
+        "ssm:GetParametersByPath",
+        "secretsmanager:GetSecretValue",
+        "rds-db:connect",
+    }
+    assert all("*" not in json.dumps(r).replace(":*", "") for r in migrate.values())
+    assert resources["MigrateRole"]["Properties"]["ManagedPolicyArns"] == [
+        {
+            "Fn::Sub": "arn:${AWS::Partition}:iam::aws:policy/service-role/"
+            "AWSLambdaVPCAccessExecutionRole"
+        }
+    ]
 
 
 def test_stage_parameters_set_the_infra_defaults(packaged):
