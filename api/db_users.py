@@ -27,6 +27,11 @@ _SCHEMA = re.compile(r"^[A-Za-z0-9_]{1,64}$")
 _GRANT = re.compile(r"^GRANT (?P<privileges>.+?) ON (?P<target>\S+) TO ")
 
 
+def _account(username: str, host: str) -> str:
+    # PyMySQL formats every statement with its parameters (%-style), so the host wildcard is %%.
+    return f"'{username}'@'{host.replace('%', '%%')}'"
+
+
 def _schema_pattern(schema: str) -> str:
     # In a database-level GRANT, _ and % are wildcards: escape them so the grant names exactly
     # this schema (MySQL 8 reference, GRANT statement, "Database Privileges").
@@ -39,7 +44,7 @@ def current_grants(connection: Any, username: str, host: str = "%") -> dict[str,
     Raises the driver's error when the account does not exist.
     """
     grants: dict[str, set[str]] = {}
-    for (line,) in connection.exec_driver_sql(f"SHOW GRANTS FOR '{username}'@'{host}'"):
+    for (line,) in connection.exec_driver_sql(f"SHOW GRANTS FOR {_account(username, host)}", ()):
         match = _GRANT.match(line)
         if not match:
             continue
@@ -74,20 +79,19 @@ def ensure_app_user(
         "SELECT COUNT(*) FROM mysql.user WHERE User = %s AND Host = %s", (username, host)
     ).scalar()
     created = not exists
+    account = _account(username, host)
     if created:
         connection.exec_driver_sql(
-            # %% is PyMySQL's escape for the host wildcard next to a bound parameter.
-            f"CREATE USER IF NOT EXISTS '{username}'@'{host.replace('%', '%%')}' IDENTIFIED BY %s",
-            (password,),
+            f"CREATE USER IF NOT EXISTS {account} IDENTIFIED BY %s", (password,)
         )
     target = _schema_pattern(schema)
     expected = {target: set(APP_PRIVILEGES)}
     granted = current_grants(connection, username, host) != expected
     if granted:
         if not created:
-            connection.exec_driver_sql(
-                f"REVOKE ALL PRIVILEGES, GRANT OPTION FROM '{username}'@'{host}'"
-            )
+            connection.exec_driver_sql(f"REVOKE ALL PRIVILEGES, GRANT OPTION FROM {account}", ())
         privileges = ", ".join(sorted(APP_PRIVILEGES))
-        connection.exec_driver_sql(f"GRANT {privileges} ON {target} TO '{username}'@'{host}'")
+        connection.exec_driver_sql(
+            f"GRANT {privileges} ON {target.replace('%', '%%')} TO {account}", ()
+        )
     return {"created": created, "granted": granted}

@@ -184,6 +184,9 @@ def prepare(
     environ = os.environ if environ is None else environ
     path = sys.path if path is None else path
     if not on_lambda(environ):
+        # `osls offline` / `osls invoke local` take serverless.yml's environment but connect to
+        # the developer's DATABASE_URL, which takes a password, not an RDS Proxy IAM token.
+        environ.pop("DATABASE_IAM_AUTH", None)
         return []
     add_bundled_dependencies(environ, path)
     if not (

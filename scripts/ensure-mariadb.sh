@@ -39,6 +39,12 @@ CREATE USER IF NOT EXISTS '$DB_USER'@'127.0.0.1' IDENTIFIED BY '$DB_PASS';
 CREATE USER IF NOT EXISTS '$DB_USER'@'localhost' IDENTIFIED BY '$DB_PASS';
 GRANT ALL PRIVILEGES ON \`taskdesk\\_%\`.* TO '$DB_USER'@'127.0.0.1';
 GRANT ALL PRIVILEGES ON \`taskdesk\\_%\`.* TO '$DB_USER'@'localhost';
+-- Like the RDS master user, for the tests of the application user's creation (api/db_users.py):
+-- creates accounts and grants them rights on the test databases.
+CREATE USER IF NOT EXISTS '${DB_USER}_master'@'127.0.0.1' IDENTIFIED BY '$DB_PASS';
+GRANT CREATE USER ON *.* TO '${DB_USER}_master'@'127.0.0.1';
+GRANT SELECT ON mysql.* TO '${DB_USER}_master'@'127.0.0.1';
+GRANT ALL PRIVILEGES ON \`taskdesk\\_%\`.* TO '${DB_USER}_master'@'127.0.0.1' WITH GRANT OPTION;
 SQL
 mysql --protocol=tcp -h"$HOST" -P"$PORT" -u"$DB_USER" -p"$DB_PASS" \
   -e "CREATE DATABASE IF NOT EXISTS \`$DB_NAME\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"

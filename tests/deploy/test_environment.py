@@ -100,6 +100,22 @@ def test_nothing_is_read_outside_lambda(marker, tmp_path):
     assert "DATABASE_URL" not in environ
 
 
+def test_iam_auth_is_for_lambda_only(aws, tmp_path):
+    # osls offline / invoke local pass serverless.yml's DATABASE_IAM_AUTH=true to a local run
+    # that connects with the developer's DATABASE_URL and its password.
+    local = {"DATABASE_IAM_AUTH": "true", "IS_OFFLINE": "true", "DATABASE_URL": "mysql://x"}
+    on_lambda = {**_lambda_environ(tmp_path), "DATABASE_IAM_AUTH": "true"}
+    on_lambda.update(DATABASE_HOST="proxy.example", DATABASE_USER="taskdesk_app")
+    on_lambda.pop("TASKDESK_DATABASE_SECRET", None)
+
+    environment.prepare(local, [], _client)
+    environment.prepare(on_lambda, [], _client)
+
+    assert "DATABASE_IAM_AUTH" not in local and local["DATABASE_URL"] == "mysql://x"
+    assert on_lambda["DATABASE_IAM_AUTH"] == "true"
+    assert on_lambda["DATABASE_URL"].startswith("mysql+pymysql://taskdesk_app@proxy.example:")
+
+
 def test_importing_the_handlers_package_changes_nothing_here():
     import handlers  # noqa: F401
 

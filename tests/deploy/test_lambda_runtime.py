@@ -166,6 +166,11 @@ def _function_env(packaged, name: str, task_root: Path, api: RuntimeApi, **extra
     props = packaged.resources[f"{name.capitalize()}LambdaFunction"]["Properties"]
     handler = props["Handler"]
     env = {k: v for k, v in props["Environment"]["Variables"].items() if isinstance(v, str)}
+    # The local MariaDB does no IAM authentication and has no RDS master user: DATABASE_URL
+    # (given) is used as is, and migrate's app-user step is tested in
+    # tests/handlers/test_database_iam.py.
+    assert env["DATABASE_IAM_AUTH"] == "true"
+    env.update(DATABASE_IAM_AUTH="false", TASKDESK_APP_USER_SECRET="")
     env.update(
         PATH="/usr/bin:/bin",
         LAMBDA_TASK_ROOT=str(task_root),
