@@ -6,6 +6,9 @@
 #    (one at a time: reserved concurrency 1 and a MySQL named lock; the CLI waits 330 s, longer
 #    than the function's 300 s, and never retries). Then `osls deploy --package`: the new http
 #    version is published and the `snapstart` alias moves to it; the jobs get the new code.
+#    A stack from before IAM database authentication (its migrate has no TASKDESK_APP_USER_SECRET)
+#    runs migrate once more after the deploy: that creates the `taskdesk_app` database user the
+#    new code signs in as (until then, for that one deploy, the new http cannot reach the database).
 # 2. First deploy: `osls deploy --package`, wait for the RDS Proxy target to be AVAILABLE, migrate.
 # The previous http version is printed first: rolling back is
 #   aws lambda update-alias --function-name taskdesk-STAGE-http --name snapstart \
@@ -35,8 +38,14 @@ if aws cloudformation describe-stacks --region "$region" --stack-name "$fn" >/de
   aws lambda update-function-code --region "$region" --function-name "$fn-migrate" \
     --zip-file "fileb://.serverless/taskdesk.zip" > /dev/null
   aws lambda wait function-updated-v2 --region "$region" --function-name "$fn-migrate"
+  app_user=$(aws lambda get-function-configuration --region "$region" --function-name "$fn-migrate" \
+    --query Environment.Variables.TASKDESK_APP_USER_SECRET --output text)
   migrate
   "$osls" deploy --stage "$stage" --region "$region" --package .serverless
+  if [ "$app_user" = None ]; then
+    echo "deploy-aws: creating the application database user (first deploy with IAM auth)" >&2
+    migrate
+  fi
 else
   "$osls" deploy --stage "$stage" --region "$region" --package .serverless
   for _ in $(seq 60); do
