@@ -11,9 +11,9 @@ URL carries no password (handlers/environment.py builds it). `install` adds a SQ
   which is why TLS is required), and
 - requires TLS verified against the RDS CA bundle shipped with the app (api.config.RDS_CA_BUNDLE).
 
-A token is valid for 15 minutes, but only when a connection is opened: "The authentication token
-is used only for authentication and doesn't affect the session after it is established" (Amazon
-RDS User Guide, "Connecting to your DB instance using IAM authentication"). So pooled
+A token is valid for 15 minutes, but only when a connection is opened: "The token is only used
+for authentication and doesn't affect the session after it is established" (Amazon RDS User
+Guide, "IAM database authentication for MariaDB, MySQL, and PostgreSQL"). So pooled
 connections need no recycling below 15 minutes (pool_recycle stays api.config's, for the proxy's
 idle timeout), and a rotated role credential or a new token reaches the next connection by itself.
 
