@@ -9,10 +9,11 @@ serverless.yml keeps every credential out of the template. When a function start
    decryption, and sets the variable named after its last segment: `secret-key` -> SECRET_KEY,
    `app-base-url` -> APP_BASE_URL;
 3. sets DATABASE_URL for the RDS Proxy endpoint, over TLS verified with the shipped RDS CA:
-   with DATABASE_IAM_AUTH=true (serverless.yml) from DATABASE_HOST, DATABASE_PORT,
-   DATABASE_USER and DATABASE_NAME, without a password (api/rds_iam.py signs an IAM token per
-   connection); otherwise from the database secret `TASKDESK_DATABASE_SECRET` (JSON with
-   username and password) and the `database-host` parameter.
+   with DATABASE_IAM_AUTH=true (serverless.yml) from DATABASE_HOST (the `database-host`
+   parameter), DATABASE_PORT, DATABASE_USER and DATABASE_NAME, without a password
+   (api/rds_iam.py signs an IAM token per connection); otherwise from the database secret
+   `TASKDESK_DATABASE_SECRET` (JSON with username and password) and the `database-host`
+   parameter.
 
 A variable already set in the environment wins over both sources. Outside Lambda (no
 `$LAMBDA_TASK_ROOT` directory: tests, `osls offline`, `osls invoke local`, which set
@@ -151,7 +152,7 @@ def load_settings(
         found.update(parameters(client_factory("ssm"), prefix))
     secret_id = environ.get("TASKDESK_DATABASE_SECRET")
     if iam_auth(environ) and (not environ.get("DATABASE_URL") or "DATABASE_URL" in (owned or ())):
-        found["DATABASE_URL"] = iam_database_url(environ)
+        found["DATABASE_URL"] = iam_database_url({**found, **environ})
     elif secret_id and (not environ.get("DATABASE_URL") or "DATABASE_URL" in (owned or ())):
         host = environ.get("DATABASE_HOST") or found.get("DATABASE_HOST")
         if not host:
@@ -185,8 +186,10 @@ def prepare(
     path = sys.path if path is None else path
     if not on_lambda(environ):
         # `osls offline` / `osls invoke local` take serverless.yml's environment but connect to
-        # the developer's DATABASE_URL, which takes a password, not an RDS Proxy IAM token.
+        # the developer's DATABASE_URL, which takes a password, not an RDS Proxy IAM token, and
+        # whose account is the developer's (migrate creates no application user there).
         environ.pop("DATABASE_IAM_AUTH", None)
+        environ.pop("TASKDESK_APP_USER_SECRET", None)
         return []
     add_bundled_dependencies(environ, path)
     if not (

@@ -104,14 +104,16 @@ def test_iam_auth_is_for_lambda_only(aws, tmp_path):
     # osls offline / invoke local pass serverless.yml's DATABASE_IAM_AUTH=true to a local run
     # that connects with the developer's DATABASE_URL and its password.
     local = {"DATABASE_IAM_AUTH": "true", "IS_OFFLINE": "true", "DATABASE_URL": "mysql://x"}
+    local["TASKDESK_APP_USER_SECRET"] = "taskdesk/dev/database-app"
     on_lambda = {**_lambda_environ(tmp_path), "DATABASE_IAM_AUTH": "true"}
-    on_lambda.update(DATABASE_HOST="proxy.example", DATABASE_USER="taskdesk_app")
+    on_lambda["DATABASE_USER"] = "taskdesk_app"  # the host: the database-host parameter
     on_lambda.pop("TASKDESK_DATABASE_SECRET", None)
 
     environment.prepare(local, [], _client)
     environment.prepare(on_lambda, [], _client)
 
     assert "DATABASE_IAM_AUTH" not in local and local["DATABASE_URL"] == "mysql://x"
+    assert "TASKDESK_APP_USER_SECRET" not in local
     assert on_lambda["DATABASE_IAM_AUTH"] == "true"
     assert on_lambda["DATABASE_URL"].startswith("mysql+pymysql://taskdesk_app@proxy.example:")
 
