@@ -8,8 +8,9 @@ from flask import current_app, request
 from flask_smorest import Blueprint
 
 from api.errors import NotFound, Unauthorized
+from api.guards import current, login_required
 from api.notifications import schemas, service
-from api.permissions import ADMIN_ONLY, login_required
+from api.permissions import Capability
 
 blp = Blueprint("outbox", __name__, url_prefix="/api/v1/outbox", description="Email outbox (admin)")
 jobs_blp = Blueprint(
@@ -18,7 +19,7 @@ jobs_blp = Blueprint(
 
 
 @blp.get("")
-@login_required(*ADMIN_ONLY)
+@login_required(Capability.OUTBOX_ADMIN)
 @blp.arguments(schemas.OutboxQuery(), location="query")
 @blp.response(200, schemas.OutboxPage)
 def list_outbox(query: dict):
@@ -27,17 +28,18 @@ def list_outbox(query: dict):
         filters=service.OutboxFilter(
             status=query.get("status"), kind=query.get("kind"), recipient=query.get("recipient")
         ),
+        actor=current(),
         page=query["page"],
         page_size=query["page_size"],
     )
 
 
 @blp.post("/<int:outbox_id>/requeue")
-@login_required(*ADMIN_ONLY)
+@login_required(Capability.OUTBOX_ADMIN)
 @blp.response(200, schemas.OutboxRead)
 def requeue(outbox_id: int):
     """Give a dead or failed email a fresh set of attempts; it is tried at once."""
-    return service.requeue(outbox_id=outbox_id)
+    return service.requeue(outbox_id=outbox_id, actor=current())
 
 
 def check_cron_secret() -> None:

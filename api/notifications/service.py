@@ -21,11 +21,12 @@ import sqlalchemy as sa
 from flask import Flask
 from sqlalchemy.orm import Session
 
-from api.db import Page, paginate, utcnow
+from api.db import Page, paginate, unit_of_work, utcnow
 from api.errors import Conflict, NotFound
 from api.extensions import db
 from api.notifications.models import EmailKind, OutboxEmail, OutboxStatus
 from api.notifications.render import render
+from api.permissions import Capability, require
 from api.users.models import User
 
 log = logging.getLogger(__name__)
@@ -175,8 +176,12 @@ class OutboxFilter:
     recipient: str | None = None
 
 
-def list_outbox(*, filters: OutboxFilter, page: int, page_size: int) -> Page[OutboxEmail]:
-    """One page of the outbox, newest first (admins). Two statements at most."""
+def list_outbox(
+    *, filters: OutboxFilter, actor: Any, page: int, page_size: int
+) -> Page[OutboxEmail]:
+    """One page of the outbox, newest first (outbox.admin; raises Forbidden). One statement
+    (two past the end)."""
+    require(actor, Capability.OUTBOX_ADMIN)
     stmt = sa.select(OutboxEmail)
     if filters.status:
         stmt = stmt.where(OutboxEmail.status == filters.status)
@@ -188,15 +193,19 @@ def list_outbox(*, filters: OutboxFilter, page: int, page_size: int) -> Page[Out
     return paginate(db.session, stmt, page=page, page_size=page_size)
 
 
-def requeue(*, outbox_id: int) -> OutboxEmail:
-    """Give a dead (or failed) row a fresh set of attempts, due now. Raises NotFound, Conflict."""
-    row = db.session.get(OutboxEmail, outbox_id)
-    if row is None:
-        raise NotFound("Email not found.")
-    if row.status not in (OutboxStatus.DEAD, OutboxStatus.FAILED):
-        raise Conflict(f"Only dead or failed emails can be requeued; this one is {row.status}.")
-    row.status, row.attempts, row.next_attempt_at = OutboxStatus.PENDING, 0, utcnow()
-    row.last_error = None
-    db.session.info.setdefault(QUEUED, []).append(row.dedupe_key)
-    db.session.commit()
+def requeue(*, outbox_id: int, actor: Any) -> OutboxEmail:
+    """Give a dead (or failed) row a fresh set of attempts, due now (outbox.admin).
+
+    Raises Forbidden, NotFound, Conflict (not dead or failed).
+    """
+    require(actor, Capability.OUTBOX_ADMIN)
+    with unit_of_work():
+        row = db.session.get(OutboxEmail, outbox_id)
+        if row is None:
+            raise NotFound("Email not found.")
+        if row.status not in (OutboxStatus.DEAD, OutboxStatus.FAILED):
+            raise Conflict(f"Only dead or failed emails can be requeued; this one is {row.status}.")
+        row.status, row.attempts, row.next_attempt_at = OutboxStatus.PENDING, 0, utcnow()
+        row.last_error = None
+        db.session.info.setdefault(QUEUED, []).append(row.dedupe_key)
     return row

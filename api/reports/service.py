@@ -13,14 +13,14 @@ from flask import current_app
 
 from api.db import utcnow
 from api.extensions import db
-from api.incidents import service as incidents
+from api.incidents import queries as incidents
 from api.incidents.models import Incident
 from api.notifications import delivery
 from api.notifications import service as outbox
 from api.notifications.backends import Backend, get_backend
 from api.notifications.models import EmailKind
-from api.permissions import STAFF
-from api.tasks import service as tasks
+from api.permissions import Capability, require, roles_with
+from api.tasks import queries as tasks
 from api.users.models import User, UserStatus
 
 PERIOD = timedelta(days=7)
@@ -78,7 +78,8 @@ def summary(*, now: datetime | None = None, period: timedelta = PERIOD) -> dict[
 
 
 def run_weekly(*, now: datetime | None = None, backend: Backend | None = None) -> dict[str, int]:
-    """Queue and send this ISO week's report to every active manager and admin who wants it.
+    """Queue and send this ISO week's report to every active person who holds stats.read
+    (managers and admins) and wants it.
 
     The dedupe key `report:<user id>:<ISO year>-W<week>` makes a rerun in the same week a no-op.
     Returns {"recipients", "queued", "sent", "deferred", "failed", "dead"}.
@@ -91,7 +92,7 @@ def run_weekly(*, now: datetime | None = None, backend: Backend | None = None) -
             sa.select(User)
             .where(
                 User.status == UserStatus.ACTIVE,
-                User.role.in_(STAFF),
+                User.role.in_(roles_with(Capability.STATS_READ)),
                 User.notify_reports.is_(True),
             )
             .order_by(User.id)
@@ -133,10 +134,12 @@ def run_weekly(*, now: datetime | None = None, backend: Backend | None = None) -
 
 
 def email_now(*, actor: User, now: datetime | None = None) -> dict[str, Any]:
-    """Queue the summary report to `actor` now; it is sent right after the request commits.
+    """Queue the summary report to `actor` (stats.read) now; it is sent right after the
+    request commits. Raises Forbidden.
 
     The route's rate limit (RATELIMIT_REPORT_EMAIL per user, api/limits.py) bounds how often.
     """
+    require(actor, Capability.STATS_READ)
     now = now or utcnow()
     key = f"report-request:{actor.id}:{now.strftime('%Y%m%dT%H%M%S')}:{secrets.token_hex(4)}"
     report = summary(now=now)

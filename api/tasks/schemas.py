@@ -5,12 +5,11 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, validate, validates
 
 from api.schemas import ObjectSchema, PageQuery, Person, page_of
+from api.tasks.filters import SORTS
 from api.tasks.models import Priority, TaskStatus
-from api.tasks.service import SORT_KEYS
 
 TITLE = validate.Length(min=1, max=200)
 DESCRIPTION = validate.Length(max=20_000)
-SORTS = sorted([*SORT_KEYS, *(f"-{k}" for k in SORT_KEYS)])
 
 
 class TaskCreate(Schema):

@@ -40,7 +40,8 @@ from werkzeug.exceptions import HTTPException
 from api.auth import service as auth_service
 from api.auth.tokens import token_user
 from api.errors import Forbidden, Unauthorized
-from api.users.models import Role, User
+from api.permissions import Capability, role_may
+from api.users.models import User
 
 log = logging.getLogger(__name__)
 F = TypeVar("F", bound=Callable[..., Any])
@@ -222,10 +223,11 @@ def web_user() -> User:
     return user
 
 
-def page_login_required(*roles: Role) -> Callable[[F], F]:
-    """Require a signed-in person (else: sign-in page with `next`), and one of `roles` if given.
+def page_login_required(capability: Capability | None = None) -> Callable[[F], F]:
+    """Require a signed-in person (else: sign-in page with `next`), and a role that may use
+    `capability` when given (the table of api/permissions.py, as the JSON routes read it).
 
-    A role outside `roles` raises Forbidden, which the UI renders as its 403 page.
+    A role without `capability` raises Forbidden, which the UI renders as its 403 page.
     """
 
     def decorator(fn: F) -> F:
@@ -234,10 +236,11 @@ def page_login_required(*roles: Role) -> Callable[[F], F]:
             user = g.get("web_user")
             if user is None:
                 return redirect_to_sign_in()
-            if roles and user.role not in roles:
+            if capability is not None and not role_may(user.role, capability):
                 raise Forbidden("Your role may not use this page.")
             return fn(*args, **kwargs)
 
+        wrapper.capability = capability  # type: ignore[attr-defined]  # read by the menu
         return wrapper  # type: ignore[return-value]
 
     return decorator
