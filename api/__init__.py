@@ -104,9 +104,21 @@ def register_blueprints(app: Flask) -> None:
 
 def register_web_ui(app: Flask) -> None:
     """The server-rendered UI: HTML blueprints, cookie sessions, template helpers."""
-    from api.web import register_web
+    from api.auth.views import blp as auth_web
+    from api.incidents.views import blp as incidents_web
+    from api.notifications.views import blp as outbox_web
+    from api.stats.views import blp as stats_web
+    from api.tasks.views import blp as tasks_web
+    from api.users.views import blp as users_web
+    from api.web import filters, session
+    from api.web.blueprints import WEB_BLUEPRINTS
+    from api.web.views import blp as web
 
-    register_web(app)
+    for blueprint in (web, auth_web, tasks_web, incidents_web, users_web, outbox_web, stats_web):
+        app.register_blueprint(blueprint)
+        WEB_BLUEPRINTS.add(blueprint.name)
+    session.register(app)
+    filters.register(app)
 
 
 def register_http_surface(app: Flask) -> None:

@@ -120,7 +120,7 @@ def error_response(
 def _wants_html() -> bool:
     if not has_request_context():
         return False
-    from api.web import is_web_request
+    from api.web.blueprints import is_web_request
 
     return is_web_request()
 

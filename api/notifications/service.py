@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 from flask import Flask
@@ -27,12 +27,19 @@ from api.extensions import db
 from api.notifications.models import EmailKind, OutboxEmail, OutboxStatus
 from api.notifications.render import render
 from api.permissions import Capability, require
-from api.users.models import User
 
 log = logging.getLogger(__name__)
 
 QUEUED = "outbox_queued"  # session.info key: ids inserted in the open transaction
 COMMITTED = "outbox_committed"  # ids whose transaction committed, not yet tried
+
+
+class Recipient(Protocol):
+    """A person an email goes to (a User): their id is kept on the outbox row."""
+
+    id: int
+    email: str
+    username: str
 
 
 class InvalidRecipient(ValueError):
@@ -75,7 +82,7 @@ def _insert(session: Session, rows: list[dict[str, Any]]) -> int:
 def build_row(
     *,
     kind: EmailKind,
-    to: User | str,
+    to: Recipient | str,
     dedupe_key: str,
     context: dict[str, Any] | None = None,
     now: datetime | None = None,
@@ -84,7 +91,7 @@ def build_row(
 
     `to` is a user (their email; their id is kept) or an address. Raises InvalidRecipient.
     """
-    user = to if isinstance(to, User) else None
+    user = None if isinstance(to, str) else to
     address = check_recipient(user.email if user else str(to))
     subject, text, html = render(kind, {**(context or {}), "recipient": user})
     now = now or utcnow()
@@ -107,7 +114,7 @@ def build_row(
 def queue(
     *,
     kind: EmailKind,
-    to: User | str,
+    to: Recipient | str,
     dedupe_key: str,
     context: dict[str, Any] | None = None,
 ) -> bool:

@@ -42,6 +42,7 @@ from api.auth.tokens import token_user
 from api.errors import Forbidden, Unauthorized
 from api.permissions import Capability, role_may
 from api.users.models import User
+from api.web.blueprints import WEB_BLUEPRINTS, is_web_endpoint, is_web_request
 
 log = logging.getLogger(__name__)
 F = TypeVar("F", bound=Callable[..., Any])
@@ -272,8 +273,6 @@ def safe_next(value: str | None, default: str | None = None) -> str:
     parts = urlsplit(value)
     if parts.scheme or parts.netloc:
         return fallback
-    from api.web import is_web_endpoint
-
     adapter = current_app.url_map.bind("localhost")
     try:
         endpoint, _args = adapter.match(parts.path, method="GET")
@@ -303,3 +302,23 @@ def sign_out(response: Response) -> Response:
     g.web_new_tokens = None
     g.web_clear_cookies = False
     return response
+
+
+def register(app: Any) -> None:
+    """Resolve the UI session and check CSRF before each UI request; set its cookies after."""
+
+    @app.before_request
+    def _web_session() -> None:
+        if request.url_rule is not None and request.url_rule.endpoint == "static":
+            return
+        if is_web_request():
+            resolve_session()
+            if request.blueprint in WEB_BLUEPRINTS:
+                check_csrf()
+
+    @app.after_request
+    def _web_cookies(response: Response) -> Response:
+        if is_web_request():
+            finish_session(response)
+            finish_form_cookie(response)
+        return response

@@ -22,7 +22,7 @@ from api.incidents.models import Incident, IncidentResponse, Visibility
 from api.notifications.models import OutboxEmail, OutboxStatus
 from api.tasks.models import Task
 from api.users.models import User, UserStatus
-from api.web import WEB_BLUEPRINTS
+from api.web.blueprints import WEB_BLUEPRINTS
 from tests.factories import PASSWORD
 from tests.incidents import factories
 from tests.route_matrix.notifications import _email
