@@ -17,7 +17,7 @@ from api.auth.tokens import issue_pair, revoke
 from api.db import utcnow
 from api.errors import Forbidden, Unauthorized, Unprocessable
 from api.extensions import db
-from api.notifications import emails
+from api.users import emails
 from api.users import service as users
 from api.users.models import User, UserStatus
 

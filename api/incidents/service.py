@@ -16,6 +16,7 @@ from api.activity import service as activity
 from api.db import unit_of_work, utcnow
 from api.errors import Conflict, Forbidden, Unprocessable
 from api.extensions import db
+from api.incidents import emails
 from api.incidents.models import (
     Incident,
     IncidentResponse,
@@ -24,7 +25,6 @@ from api.incidents.models import (
     Visibility,
 )
 from api.incidents.queries import TRANSITIONS, get_visible
-from api.notifications import emails
 from api.permissions import Capability, can, require
 from api.preconditions import check_if_match
 from api.users.models import User, UserStatus

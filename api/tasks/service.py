@@ -14,9 +14,9 @@ from api.activity import service as activity
 from api.db import unit_of_work, utcnow
 from api.errors import Unprocessable
 from api.extensions import db
-from api.notifications import emails
 from api.permissions import Capability, require
 from api.preconditions import check_if_match
+from api.tasks import emails
 from api.tasks.models import Priority, Task, TaskStatus
 from api.tasks.queries import get_visible
 from api.users.models import Role, User, UserStatus

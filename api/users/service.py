@@ -14,8 +14,8 @@ from api.auth.passwords import hash_password, password_problem
 from api.db import Page, paginate, text_search, unit_of_work, utcnow
 from api.errors import Conflict, NotFound, Unprocessable
 from api.extensions import db
-from api.notifications import emails
 from api.permissions import Capability, can, require
+from api.users import emails
 from api.users.models import Role, User, UserStatus
 
 REQUESTABLE_ROLES = (Role.EMPLOYEE, Role.MANAGER)
