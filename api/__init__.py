@@ -110,7 +110,7 @@ def register_web_ui(app: Flask) -> None:
     from api.stats.views import blp as stats_web
     from api.tasks.views import blp as tasks_web
     from api.users.views import blp as users_web
-    from api.web import filters, session
+    from api.web import errors, filters, session
     from api.web.blueprints import WEB_BLUEPRINTS
     from api.web.views import blp as web
 
@@ -119,6 +119,7 @@ def register_web_ui(app: Flask) -> None:
         WEB_BLUEPRINTS.add(blueprint.name)
     session.register(app)
     filters.register(app)
+    errors.register(app)
 
 
 def register_http_surface(app: Flask) -> None:

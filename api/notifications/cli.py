@@ -19,7 +19,7 @@ def reminders(now: datetime | None = None, progress: Any = None) -> dict[str, An
 
 def reports(now: datetime | None = None, progress: Any = None) -> dict[str, Any]:
     """Run the weekly summary report job; returns its counts."""
-    from api.reports.service import run_weekly
+    from api.reports.jobs import run_weekly
 
     return run_weekly(now=now)
 
