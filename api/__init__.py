@@ -79,13 +79,13 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from api.auth.routes import blp as auth
+    from api.cron import blp as jobs
     from api.extensions import api
     from api.health import blp as health
     from api.incidents.routes import PublicIdConverter, public_id_schema
     from api.incidents.routes import blp as incidents
     from api.notifications import service as notifications
     from api.notifications.routes import blp as outbox
-    from api.notifications.routes import jobs_blp as jobs
     from api.reports.routes import blp as reports
     from api.security import register_id_converter
     from api.stats.routes import blp as stats

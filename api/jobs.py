@@ -1,4 +1,12 @@
-"""`flask jobs reminders|reports|outbox`, and JOBS: the job functions every entry point shares."""
+"""The scheduled jobs, one registry: `flask jobs <name>` (api/cli.py), GET /api/v1/jobs/<name>
+(Vercel Cron, api/cron.py) and the Lambda handlers (handlers/jobs.py) all run `JOBS[name]`.
+
+Each job lives in its domain and is safe to run twice, or twice at once (shared/design.md §7):
+the daily reminder in api/tasks/jobs.py, the weekly report in api/reports/jobs.py, the outbox
+retry in api/notifications/jobs.py. A job takes `now` (aware UTC; None: the current time) and
+an optional `progress` callback, and returns its counts as a dict. Imports are deferred to the
+run: a Lambda that serves one job loads only that job's code.
+"""
 
 from __future__ import annotations
 
@@ -6,36 +14,27 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-import click
-from flask.cli import with_appcontext
-
 
 def reminders(now: datetime | None = None, progress: Any = None) -> dict[str, Any]:
-    """Run the reminders job; returns its counts."""
-    from api.notifications.jobs import run_reminders
+    """Run the reminders job (hourly): the daily reminder for users whose local time has
+    reached REMINDER_HOUR; returns its counts."""
+    from api.tasks.jobs import run_reminders
 
     return run_reminders(now=now, progress=progress).as_dict()
 
 
 def reports(now: datetime | None = None, progress: Any = None) -> dict[str, Any]:
-    """Run the weekly summary report job; returns its counts."""
+    """Run the weekly summary report job (Monday); returns its counts."""
     from api.reports.jobs import run_weekly
 
     return run_weekly(now=now)
 
 
 def outbox(now: datetime | None = None, progress: Any = None) -> dict[str, Any]:
-    """Run the outbox retry job; returns its counts."""
-    from api.notifications.delivery import run_outbox
+    """Run the outbox retry job (every 5 minutes); returns its counts."""
+    from api.notifications.jobs import run_outbox_job
 
-    result = run_outbox(now=now, progress=progress)
-    return {
-        "claimed": result.claimed,
-        "sent": result.sent,
-        "deferred": result.deferred,
-        "failed": result.failed,
-        "dead": result.dead,
-    }
+    return run_outbox_job(now=now, progress=progress)
 
 
 JOBS: dict[str, Callable[..., dict[str, Any]]] = {
@@ -43,30 +42,3 @@ JOBS: dict[str, Callable[..., dict[str, Any]]] = {
     "reports": reports,
     "outbox": outbox,
 }
-
-jobs_cli = click.Group("jobs", help="Scheduled jobs: reminders, reports, outbox.")
-
-
-def _command(name: str) -> click.Command:
-    @click.option("--now", type=click.DateTime(), default=None, help="Pretend time (UTC).")
-    @with_appcontext
-    def command(now: datetime | None) -> None:
-        from datetime import UTC
-
-        moment = now.replace(tzinfo=UTC) if now else None
-
-        def progress(result: Any) -> None:
-            fields = result.as_dict() if hasattr(result, "as_dict") else vars(result)
-            shown = ", ".join(f"{k}={v}" for k, v in fields.items() if not isinstance(v, list))
-            click.echo(f"  … {shown}", err=True)
-
-        click.echo(f"jobs {name}: running", err=True)
-        summary = JOBS[name](now=moment, progress=progress)
-        click.echo(f"jobs {name}: " + ", ".join(f"{k}={v}" for k, v in summary.items()))
-
-    command.__doc__ = JOBS[name].__doc__
-    return jobs_cli.command(name)(command)
-
-
-for _name in JOBS:
-    _command(_name)

@@ -143,7 +143,7 @@ def measure(
 
     from api.cli import upgrade_database
     from api.extensions import db
-    from api.notifications.jobs import run_reminders
+    from api.tasks.jobs import run_reminders
     from bench.seed import recreate_database
 
     os.environ.setdefault("AWS_ACCESS_KEY_ID", "bench")

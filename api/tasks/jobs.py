@@ -1,9 +1,10 @@
-"""Scheduled email work: the daily reminder (hourly run), the weekly report, the outbox retry.
+"""The daily reminder (run hourly; api/jobs.py): each person's open tasks, overdue first.
 
-Every job takes `now` (aware UTC) so that tests and reruns pass explicit times, and is safe to run
-twice or twice at once: the dedupe key (`reminder:<user id>:<local date>`,
-`report:<user id>:<ISO year>-W<week>`) admits one email per user and period, and a row is sent only
-by the worker that claimed it.
+Who gets one is `reminder_candidates` plus "has an open task assigned" (`_open_tasks`); what is
+overdue is the tasks domain's own rule (api.tasks.models.is_overdue). The job takes `now` (aware
+UTC) so that tests and reruns pass explicit times, and is safe to run twice or twice at once:
+the dedupe key `reminder:<user id>:<local date>` admits one email per user and local day, and a
+row is sent only by the worker that claimed it.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from api.notifications import delivery
 from api.notifications import service as outbox
 from api.notifications.backends import Backend, get_backend
 from api.notifications.models import EmailKind, OutboxEmail
-from api.tasks.models import PRIORITY_RANK, Task, TaskStatus
+from api.tasks.models import PRIORITY_RANK, Task, TaskStatus, is_overdue
 from api.users.models import User, UserStatus
 
 log = logging.getLogger(__name__)
@@ -78,13 +79,13 @@ def _task_entry(task: Any, now: datetime) -> dict[str, Any]:
         "title": task.title,
         "priority": task.priority.value if hasattr(task.priority, "value") else task.priority,
         "deadline": deadline.strftime("%Y-%m-%d %H:%M UTC") if deadline else None,
-        "overdue": deadline is not None and deadline < now,
+        "overdue": is_overdue(deadline, task.status, now),
     }
 
 
 def _reminder_order(task: Any, now: datetime) -> tuple[Any, ...]:
     """Overdue first, then by deadline (none last), then higher priority, then id."""
-    overdue = task.deadline is not None and task.deadline < now
+    overdue = is_overdue(task.deadline, task.status, now)
     return (
         0 if overdue else 1,
         task.deadline is None,
@@ -123,16 +124,7 @@ def run_reminders(
     result = ReminderResult()
     last_id = 0
     while stop_after_batches is None or result.batches < stop_after_batches:
-        people = db.session.execute(
-            sa.select(User.id, User.email, User.username, User.timezone)
-            .where(
-                User.id > last_id,
-                User.status == UserStatus.ACTIVE,
-                User.notify_daily_reminder.is_(True),
-            )
-            .order_by(User.id)
-            .limit(batch_size)
-        ).all()
+        people = reminder_candidates(after_id=last_id, limit=batch_size)
         if not people:
             break
         last_id = people[-1].id
@@ -151,6 +143,38 @@ def run_reminders(
             progress(result)
     db.session.commit()
     return result
+
+
+def reminder_candidates(*, after_id: int, limit: int) -> list[Any]:
+    """Who may get the daily reminder, `limit` at a time in id order after `after_id`: active
+    accounts that keep `notify_daily_reminder` on. Rows of (id, email, username, timezone).
+
+    Of these, a person gets one on a local day when their local time has reached REMINDER_HOUR
+    and they have an open task assigned (`_open_tasks`).
+    """
+    return db.session.execute(
+        sa.select(User.id, User.email, User.username, User.timezone)
+        .where(
+            User.id > after_id,
+            User.status == UserStatus.ACTIVE,
+            User.notify_daily_reminder.is_(True),
+        )
+        .order_by(User.id)
+        .limit(limit)
+    ).all()
+
+
+def _open_tasks(user_ids: list[int]) -> dict[int, list[Any]]:
+    """The open (not completed) tasks assigned to each of `user_ids`: one statement."""
+    tasks_by_user: dict[int, list[Any]] = {uid: [] for uid in user_ids}
+    if user_ids:
+        for task in db.session.execute(
+            sa.select(
+                Task.id, Task.title, Task.priority, Task.deadline, Task.status, Task.assignee_id
+            ).where(Task.assignee_id.in_(user_ids), Task.status != TaskStatus.COMPLETED)
+        ):
+            tasks_by_user[task.assignee_id].append(task)
+    return tasks_by_user
 
 
 LOCK_CONFLICTS = (1205, 1213)  # MySQL: lock wait timeout, deadlock (the batch is retried)
@@ -189,14 +213,7 @@ def _batch(
         )
     )
     todo = [uid for uid, key in keys.items() if key not in done]
-    tasks_by_user: dict[int, list[Any]] = {uid: [] for uid in todo}
-    if todo:
-        for task in db.session.execute(
-            sa.select(Task.id, Task.title, Task.priority, Task.deadline, Task.assignee_id).where(
-                Task.assignee_id.in_(todo), Task.status != TaskStatus.COMPLETED
-            )
-        ):
-            tasks_by_user[task.assignee_id].append(task)
+    tasks_by_user = _open_tasks(todo)
     rows = []
     for uid in todo:
         tasks = sorted(tasks_by_user[uid], key=lambda t: _reminder_order(t, now))
@@ -214,7 +231,7 @@ def _batch(
                     now=now,
                     context={
                         "tasks": shown,
-                        "overdue": sum(1 for t in tasks if t.deadline and t.deadline < now),
+                        "overdue": sum(1 for t in tasks if is_overdue(t.deadline, t.status, now)),
                         "more": len(tasks) - len(shown),
                         "local_date": local_date.isoformat(),
                     },
