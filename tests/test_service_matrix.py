@@ -302,3 +302,26 @@ def test_lists_hold_only_what_the_actor_may_see(world) -> None:
         task_queries.list_tasks(filters=TaskFilter(), actor=disabled, page=1, page_size=50).total
         == 0
     )
+
+
+def test_a_list_statement_built_for_one_person_binds_the_next_persons_id(world, make) -> None:
+    """Lists reuse their statements across callers (api/listing.py): the visibility rule is a
+    bound parameter, so each employee still sees only their own tasks and incidents."""
+    first = world["actors"]["employee"]
+    second = make.user(role="employee")
+    theirs = make.task(assignee=second).id
+    hidden = factories.incident(reporter=second, visibility=Visibility.RESTRICTED).public_id
+    for person, task_id in (
+        (first, world["own_task"]),
+        (second, theirs),
+        (first, world["own_task"]),
+    ):
+        page = task_queries.list_tasks(filters=TaskFilter(), actor=person, page=1, page_size=50)
+        assert [t.id for t in page.items] == [task_id]
+        incidents_seen = {
+            i.public_id
+            for i in incident_queries.list_incidents(
+                filters=IncidentFilter(), actor=person, page=1, page_size=50
+            ).items
+        }
+        assert (hidden in incidents_seen) is (person is second)
