@@ -162,14 +162,12 @@ def password_reset_confirm():
         data = None
     if data is None:
         return render_template("auth/password_reset_confirm.html", form=form, token=token), 422
-    try:
+    with forms.attempt(form) as outcome:
         service.confirm_password_reset(token=data["token"], new_password=data["new_password"])
-    except DomainError as error:
-        form.fail(error)
-        page = render_template("auth/password_reset_confirm.html", form=form, token=token)
-        return page, error.code
-    flash("Your password is set. Sign in with it.", "success")
-    return redirect(url_for("auth_web.sign_in"))
+        flash("Your password is set. Sign in with it.", "success")
+        return redirect(url_for("auth_web.sign_in"))
+    page = render_template("auth/password_reset_confirm.html", form=form, token=token)
+    return page, outcome.code
 
 
 @blp.post("/sign-out")
@@ -205,11 +203,8 @@ def profile():
         form.values.update({k: v for k, v in raw.items() if k != "timezone"})
         data = forms.load(form, schemas.ProfileUpdate(), raw)
         if data is not None:
-            try:
+            with forms.attempt(form):
                 service.update_profile(user=user, changes=data)
-            except DomainError as error:
-                form.fail(error)
-            else:
                 flash("Your profile is saved.", "success")
                 return redirect(url_for("auth_web.profile"))
         status = 422
@@ -244,16 +239,13 @@ def change_password():
         data = None
     status = 422
     if data is not None:
-        try:
+        with forms.attempt(password_form) as outcome:
             tokens = service.change_password(
                 user=user, current=data["current_password"], new=data["new_password"]
             )
-        except DomainError as error:
-            password_form.fail(error)
-            status = error.code
-        else:
             flash("Your password is changed. Other sessions have been signed out.", "success")
             return sign_in_response(redirect(url_for("auth_web.profile")), tokens)
+        status = outcome.code
     form = forms.Form(
         {
             "timezone": user.timezone,
