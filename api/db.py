@@ -33,10 +33,10 @@ def unit_of_work(session: Any = None) -> Iterator[Any]:
         session = db.session
     try:
         yield session
+        session.commit()  # a failing commit (a constraint at flush) rolls back too
     except BaseException:
         session.rollback()
         raise
-    session.commit()
 
 
 def utcnow() -> datetime:

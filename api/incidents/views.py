@@ -150,15 +150,15 @@ def respond(public_id: str):
     incident = _get(public_id, user)
     form = forms.read_form(("body",))
     data = forms.load(form, schemas.ResponseCreate(), {"body": request.form.get("body", "")})
-    status = 422
-    if data is not None:
-        with forms.attempt(form) as outcome:
-            service.respond(public_id=incident.public_id, body=data["body"], actor=user)
-            flash("Response added.", "success")
-            anchor = url_for("incidents_web.detail", public_id=incident.public_id) + "#responses"
-            return redirect(anchor)
-        status = outcome.code
-    return _detail(_get(public_id, user), response_form=form, status=status)
+    if data is None:
+        return _detail(incident, response_form=form, status=422)
+    with forms.attempt(form) as outcome:
+        service.respond(public_id=incident.public_id, body=data["body"], actor=user)
+        flash("Response added.", "success")
+        anchor = url_for("incidents_web.detail", public_id=incident.public_id) + "#responses"
+        return redirect(anchor)
+    # The refused unit of work was rolled back: read the incident again.
+    return _detail(_get(public_id, user), response_form=form, status=outcome.code)
 
 
 @blp.post("/<public_id>/update")
