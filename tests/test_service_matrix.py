@@ -325,3 +325,27 @@ def test_a_list_statement_built_for_one_person_binds_the_next_persons_id(world, 
             ).items
         }
         assert (hidden in incidents_seen) is (person is second)
+
+
+def test_a_refused_command_leaves_nothing_behind(world, db) -> None:
+    """The unit of work rolls back the whole command: no task, no activity row, no email."""
+    from api.activity.models import Activity
+    from api.errors import Unprocessable
+    from api.notifications.models import OutboxEmail
+    from api.tasks.models import Task
+
+    counts = [
+        db.session.scalar(db.select(db.func.count()).select_from(m))
+        for m in (Task, Activity, OutboxEmail)
+    ]
+    with pytest.raises(Unprocessable):
+        tasks.create(
+            data={"title": "Half done", "assignee_id": world["registrant"]},  # pending: refused
+            actor=world["actors"]["manager"],
+        )
+    assert not db.session.new and not db.session.dirty
+    after = [
+        db.session.scalar(db.select(db.func.count()).select_from(m))
+        for m in (Task, Activity, OutboxEmail)
+    ]
+    assert after == counts
