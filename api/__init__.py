@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import re
 import uuid
 from collections.abc import Mapping
@@ -36,11 +35,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def configure_logging(app: Flask) -> None:
-    level = str(app.config["LOG_LEVEL"]).upper()
-    root = logging.getLogger()
-    if not root.handlers:
-        logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    logging.getLogger("api").setLevel(level)
+    """LOG_LEVEL and LOG_FORMAT (json or text) through api.logs.configure (see there)."""
+    from api import logs
+
+    logs.configure(str(app.config["LOG_LEVEL"]), str(app.config["LOG_FORMAT"]).lower())
 
 
 def register_proxy_fix(app: Flask) -> None:
@@ -84,6 +82,7 @@ def register_blueprints(app: Flask) -> None:
     from api.health import blp as health
     from api.incidents.routes import PublicIdConverter, public_id_schema
     from api.incidents.routes import blp as incidents
+    from api.notifications import after_response
     from api.notifications import service as notifications
     from api.notifications.routes import blp as outbox
     from api.reports.routes import blp as reports
@@ -100,6 +99,7 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in (outbox, reports, jobs):
         api.register_blueprint(blueprint)
     notifications.init_app(app)  # send queued email after the request commits
+    after_response.init_app(app)  # work that waits until the answer is sent
 
 
 def register_web_ui(app: Flask) -> None:
@@ -123,8 +123,8 @@ def register_web_ui(app: Flask) -> None:
 
 
 def register_http_surface(app: Flask) -> None:
-    """Request guard (TRACE, 413), CORS, rate limits, the stats cache and HTTP caching."""
-    from api import cache, limits
+    """Request guard (TRACE, 413), body checks, CORS, rate limits, stats cache, HTTP caching."""
+    from api import cache, limits, request_body
     from api.http_cache import register_http_caching
     from api.security import register_cors, register_request_guard
 
@@ -132,6 +132,7 @@ def register_http_surface(app: Flask) -> None:
     register_http_caching(app)  # before CORS: it runs after it and merges its Vary header
     register_cors(app)
     limits.init_app(app)
+    request_body.init_app(app)  # after the rate limits: refused bodies still count
     limits.attach_named_limits(app)  # after the blueprints: it wraps their view functions
     cache.init_app(app)
 
@@ -157,9 +158,11 @@ def register_request_hooks(app: Flask) -> None:
 
 
 def register_error_handlers(app: Flask) -> None:
+    from api import outage
     from api.errors import register_error_handlers as register
 
     register(app)
+    outage.register(app)  # a database out of reach answers 503, not 500
 
 
 def register_commands(app: Flask) -> None:

@@ -15,6 +15,12 @@ from api.jobs import JOBS
 MIGRATIONS = str(Path(__file__).parent / "migrations")
 
 
+class MigrationLocked(Exception):
+    """Another session held the migration lock for MIGRATION_LOCK_TIMEOUT seconds
+    (api/migrations/env.py). Not a RuntimeError: Flask-Migrate turns those into sys.exit(1),
+    which would end a Lambda runtime process instead of failing the invocation."""
+
+
 def init_migrate(app: Flask) -> None:
     """Bind Flask-Migrate to `app` (imports Alembic: CLI and migration jobs only)."""
     if "migrate" in app.extensions:

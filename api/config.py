@@ -7,6 +7,7 @@ reads `.env` when python-dotenv finds one, and applies overrides given to `creat
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
@@ -142,6 +143,10 @@ class BaseConfig:
     STATS_CACHE_SECONDS = 60
     CRON_SECRET = ""
     LOG_LEVEL = "INFO"
+    # Seconds a migration run waits for another one's lock (api/migrations/env.py); below the
+    # migrate function's 300 s timeout, so a waiting run fails with a message, not a timeout.
+    MIGRATION_LOCK_TIMEOUT = 240
+    LOG_FORMAT = "json"  # json: one object per line, Lambda's keys (api/logs.py); or text
     PROXY_FIX_X_FOR = 0  # trusted proxies in front of the app that set X-Forwarded-For
     PASSWORD_HASH = "argon2"
 
@@ -149,7 +154,15 @@ class BaseConfig:
     OUTBOX_MAX_ATTEMPTS = 8  # provider attempts before a row is marked dead
     OUTBOX_BACKOFF_BASE_SECONDS = 30  # next try after uniform(0, min(cap, base * 2**attempts))
     OUTBOX_BACKOFF_CAP_SECONDS = 3600
-    OUTBOX_LEASE_SECONDS = 300  # a `sending` claim older than this is taken over by the job
+    # Lease of a claimed outbox row, on the database's clock (api/leases.py). Rule: longer than
+    # the longest run that may hold a claim, i.e. above every job's timeout (serverless.yml:
+    # reminders 600 s, reports 300 s, outbox 240 s, http 29 s; vercel.json maxDuration 30 s),
+    # so a live run's rows are never taken over. A run without a timeout (`flask jobs` on a host)
+    # that outlives it loses its unsent rows to the next run and, checking its claim before each
+    # send, does not send them. It must also exceed one send (SES: connect 5 s + read 15 s; SMTP:
+    # a few SMTP_TIMEOUT). The price: a claim that dies unsent waits this long for its retry.
+    # tests/notifications/test_leases.py checks the rule against serverless.yml and vercel.json.
+    OUTBOX_LEASE_SECONDS = 900
     OUTBOX_BATCH_SIZE = 100  # rows claimed per outbox job round
     MAIL_SEND_AFTER_COMMIT = True  # try queued mail right after the request commits
     MAIL_MAX_SEND_RATE = 0.0  # emails per second; 0 reads the SES account's rate once per run
@@ -167,6 +180,7 @@ class BaseConfig:
 class DevelopmentConfig(BaseConfig):
     ENV_NAME = "development"
     DEBUG = True
+    LOG_FORMAT = "text"
     # A laptop serves plain http://127.0.0.1:5000: cookies without Secure, no HSTS.
     JWT_COOKIE_SECURE = False
     SESSION_COOKIE_SECURE = False
@@ -176,6 +190,7 @@ class DevelopmentConfig(BaseConfig):
 class TestingConfig(BaseConfig):
     ENV_NAME = "testing"
     TESTING = True
+    LOG_FORMAT = "text"
     # Fast, still-argon2id parameters so that the suite is not dominated by hashing.
     PASSWORD_HASH = "argon2-fast"
     # The suite sends thousands of requests from one address: the limits stay wired but out of
@@ -215,11 +230,14 @@ _ENV_KEYS = (
     "CACHE_REDIS_URL",
     "CRON_SECRET",
     "LOG_LEVEL",
+    "LOG_FORMAT",
     "SES_ENDPOINT_URL",
     "SMTP_HOST",
     "SMTP_USERNAME",
     "SMTP_PASSWORD",
 )
+MIN_OUTBOX_LEASE_SECONDS = 60  # well above one provider call (SES: 5 s connect + 15 s read)
+
 _INT_KEYS = (
     "OUTBOX_MAX_ATTEMPTS",
     "OUTBOX_BACKOFF_BASE_SECONDS",
@@ -270,7 +288,7 @@ def load_config(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
     if _env("MAIL_MAX_SEND_RATE") is not None:
         app.config["MAIL_MAX_SEND_RATE"] = float(_env("MAIL_MAX_SEND_RATE", "0"))
     default_db = f"sqlite:///{Path(app.instance_path) / 'taskdesk.db'}"
-    app.config["SQLALCHEMY_DATABASE_URI"] = _env("DATABASE_URL", default_db)
+    app.config["SQLALCHEMY_DATABASE_URI"] = with_rds_ca(_env("DATABASE_URL", default_db))
     if overrides:
         app.config.update(overrides)
     url = app.config["SQLALCHEMY_DATABASE_URI"]
@@ -279,8 +297,24 @@ def load_config(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = _engine_options(url)
     if url.startswith("sqlite"):
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if app.config["OUTBOX_LEASE_SECONDS"] < MIN_OUTBOX_LEASE_SECONDS:
+        raise ConfigError(
+            f"OUTBOX_LEASE_SECONDS must be at least {MIN_OUTBOX_LEASE_SECONDS} "
+            "(longer than every job's timeout; see api/config.py)"
+        )
     if app.config["ENV_NAME"] == "production":
         _check_production(app.config)
+
+
+# The Amazon RDS / RDS Proxy CA certificates, shipped with the app (scripts/rds-ca-bundle.js).
+RDS_CA_BUNDLE = Path(__file__).resolve().parent / "certs" / "rds-ca-bundle.pem"
+_SSL_CA_RDS = re.compile(r"([?&]ssl_ca=)rds(?=&|$)")
+
+
+def with_rds_ca(url: str) -> str:
+    """`ssl_ca=rds` in a database URL becomes the absolute path of RDS_CA_BUNDLE, wherever the
+    app is installed (Lambda, Vercel, a container); any other URL is returned unchanged."""
+    return _SSL_CA_RDS.sub(lambda m: m.group(1) + str(RDS_CA_BUNDLE), url)
 
 
 def _check_production(config: Mapping[str, Any]) -> None:

@@ -1,30 +1,39 @@
-"""The reminders job at scale (issue 4): 10,000 users with 5 open tasks each, MariaDB and moto SES.
+"""The reminders job at scale, under overlap: 100,000 users due across time zones, MariaDB and
+moto SES; two reminders runs at once and the outbox job overlapping them.
 
 `python -m bench` runs it after its own table (skip with `--skip-reminders`); alone:
 
     url=$(TEST_DB_NAME=taskdesk_bench_reminders ./scripts/ensure-mariadb.sh)
-    .venv/bin/python -m bench.reminders --database-url "$url" [--users 10000 --tasks-per-user 5]
+    .venv/bin/python -m bench.reminders --database-url "$url" [--users 100000 --tasks-per-user 2]
 
 The database is dropped, migrated and seeded with Core bulk inserts (lists of dicts, a few
-thousand rows per statement), not through the API. The job then runs once, as the hourly Lambda
-does, with MAIL_BACKEND=ses against moto's in-process SES (`mock_aws`), and prints total seconds,
-SQL statements per 1,000 users (counted by a `before_cursor_execute` listener; COMMIT is not a
-statement) and emails per second. moto reports a sandbox send rate of 1 email per second, so the
-bench sets MAIL_MAX_SEND_RATE high enough that pacing never waits: the figure is what the job, the
-database and the SES client can do, not what an account's quota allows.
+thousand rows per statement), not through the API. Users are spread over ZONES, every one of
+which has reached REMINDER_HOUR at RUN_AT, so every user is due. Then, as overlapping schedules and
+retried events do, two reminders runs start together (threads, each its own session) while the
+outbox job runs again and again beside them until both are done, with MAIL_BACKEND=ses against
+moto's in-process SES (`mock_aws`). It prints total seconds, whether every user got exactly one
+email (counted per recipient in what SES accepted), how the sends split between the three
+workers, SQL statements per 1,000 users (counted by a `before_cursor_execute` listener over all
+threads; COMMIT is not a statement) and emails per second. moto reports a sandbox send rate of
+1 email per second, so the bench sets MAIL_MAX_SEND_RATE high enough that pacing never waits: the
+figure is what the jobs, the database and the SES client can do, not what a quota allows.
 """
 
 from __future__ import annotations
 
 import argparse
+import collections
 import logging
 import os
 import secrets
 import sys
 import textwrap
+import threading
 import time
-from dataclasses import dataclass
+import traceback
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -34,8 +43,30 @@ from bench.report import Row, render, seconds
 DATABASE = "taskdesk_bench_reminders"
 SENDER = "no-reply@bench.taskdesk.example"
 RUN_AT = datetime(2026, 3, 2, 10, 5, tzinfo=UTC)  # a Monday, just past REMINDER_HOUR in UTC
+# Zones whose local time at RUN_AT is between 10:05 (UTC) and 23:05 (Auckland, UTC+13 in March):
+# every user is due. Zones west of UTC have not reached 10:00 yet at RUN_AT.
+ZONES = (
+    "UTC",
+    "Europe/London",
+    "Africa/Lagos",
+    "Europe/Berlin",
+    "Europe/Athens",
+    "Africa/Nairobi",
+    "Asia/Dubai",
+    "Asia/Karachi",
+    "Asia/Kolkata",
+    "Asia/Kathmandu",
+    "Asia/Dhaka",
+    "Asia/Bangkok",
+    "Asia/Shanghai",
+    "Asia/Tokyo",
+    "Australia/Adelaide",
+    "Australia/Sydney",
+    "Pacific/Auckland",
+)
 UNPACED = 1_000_000.0  # emails per second: MAIL_MAX_SEND_RATE that never makes the pacer wait
 INSERT_CHUNK = 5_000  # rows per bulk INSERT while seeding
+OUTBOX_PAUSE = 0.5  # seconds between two outbox job runs while the reminders runs last
 
 
 def _say(message: str) -> None:
@@ -69,9 +100,9 @@ def create_bench_app(url: str) -> Any:
 
 
 def seed(app: Any, *, users: int, tasks_per_user: int) -> dict[str, int]:
-    """Bulk-insert `users` active employees in UTC, each with `tasks_per_user` open tasks.
+    """Bulk-insert `users` active employees across ZONES, each with `tasks_per_user` open tasks.
 
-    One task in five is overdue at RUN_AT, the rest fall due over the next weeks. Returns
+    Each user's first task is overdue at RUN_AT, the rest fall due over the next weeks. Returns
     {"users", "tasks"}.
     """
     from api.extensions import db
@@ -83,13 +114,13 @@ def seed(app: Any, *, users: int, tasks_per_user: int) -> dict[str, int]:
     with app.app_context():
         user_rows = [
             {
-                "email": f"person{n:05d}@bench.example.com",
-                "username": f"person{n:05d}",
+                "email": f"person{n:06d}@bench.example.com",
+                "username": f"person{n:06d}",
                 "password_hash": "!bench-user-without-a-password",
                 "role": Role.EMPLOYEE,
                 "requested_role": Role.EMPLOYEE,
                 "status": UserStatus.ACTIVE,
-                "timezone": "UTC",
+                "timezone": ZONES[n % len(ZONES)],
                 "created_at": created,
                 "approved_at": created,
             }
@@ -121,21 +152,84 @@ def seed(app: Any, *, users: int, tasks_per_user: int) -> dict[str, int]:
 
 @dataclass
 class Counter:
-    """SQL statements sent while attached, split into per-email outcome UPDATEs and the rest."""
+    """SQL statements sent while attached (every thread), and how many are per-email UPDATEs
+    (the claim confirmed before a send, the outcome after it: both by id and claim token)."""
 
     total: int = 0
-    outcomes: int = 0
+    per_email: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __call__(self, conn, cursor, statement, parameters, context, executemany) -> None:
-        self.total += 1
-        if statement.startswith("UPDATE email_outbox") and "claim_token = %(b_token)s" in statement:
-            self.outcomes += 1
+        per_email = (
+            statement.startswith("UPDATE email_outbox")
+            and "email_outbox.id = " in statement
+            and "email_outbox.claim_token = " in statement
+        )
+        with self.lock:
+            self.total += 1
+            self.per_email += per_email
+
+
+@dataclass
+class Overlap:
+    """What the overlapping workers did: two reminders runs and the outbox job's runs."""
+
+    reminders: list[Any] = field(default_factory=lambda: [None, None])
+    outbox: list[Any] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+def run_overlapping(app: Any) -> Overlap:
+    """Two reminders runs started together, and the outbox job run again and again beside them
+    (every OUTBOX_PAUSE seconds) until both are done, then once more; each in its own thread."""
+    from api.extensions import db
+    from api.notifications.delivery import run_outbox
+    from api.tasks.jobs import run_reminders
+
+    overlap = Overlap()
+    start = threading.Barrier(3)
+    finished = threading.Event()
+
+    def worker(body: Any) -> None:
+        with app.app_context():
+            try:
+                start.wait()
+                body()
+            except BaseException as exc:  # reported in the table's notes, with where it came from
+                frames = [
+                    f for f in traceback.extract_tb(exc.__traceback__) if "/api/" in f.filename
+                ]
+                where = ", ".join(f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in frames)
+                overlap.errors.append(f"{exc!r} in {where}")
+            finally:
+                db.session.remove()
+
+    def reminders(index: int) -> None:
+        overlap.reminders[index] = run_reminders(now=RUN_AT)
+
+    def outbox() -> None:
+        while True:
+            last = finished.is_set()
+            overlap.outbox.append(run_outbox(now=RUN_AT + timedelta(minutes=5)))
+            if last:
+                return
+            finished.wait(OUTBOX_PAUSE)
+
+    runs = [threading.Thread(target=worker, args=(lambda i=i: reminders(i),)) for i in range(2)]
+    job = threading.Thread(target=worker, args=(outbox,))
+    for thread in [*runs, job]:
+        thread.start()
+    for thread in runs:
+        thread.join()
+    finished.set()
+    job.join()
+    return overlap
 
 
 def measure(
-    url: str, *, users: int = 10_000, tasks_per_user: int = 5
+    url: str, *, users: int = 100_000, tasks_per_user: int = 2
 ) -> tuple[list[Row], list[str]]:
-    """Rebuild `url`, seed it, run the reminders job once under moto; the table rows and notes."""
+    """Rebuild `url`, seed it, run the overlapping jobs under moto; the table rows and notes."""
     import boto3
     from moto import mock_aws
     from moto.core import DEFAULT_ACCOUNT_ID
@@ -143,12 +237,12 @@ def measure(
 
     from api.cli import upgrade_database
     from api.extensions import db
-    from api.tasks.jobs import run_reminders
+    from api.notifications.models import OutboxEmail, OutboxStatus
     from bench.seed import recreate_database
 
     os.environ.setdefault("AWS_ACCESS_KEY_ID", "bench")
     os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "bench")
-    section = "(4) reminders job"
+    section = "(4) reminders job, overlapping"
     with mock_aws():
         boto3.client("sesv2", region_name="us-east-1").create_email_identity(EmailIdentity=SENDER)
         _say(f"reminders: rebuilding {sa.make_url(url).database} through the migrations")
@@ -161,58 +255,78 @@ def measure(
             started = time.perf_counter()
             facts = seed(app, users=users, tasks_per_user=tasks_per_user)
             seed_s = time.perf_counter() - started
-            _say("reminders: running the job (MAIL_BACKEND=ses, moto in-process)")
+            _say("reminders: two reminders runs and the outbox job at once (SES, moto)")
             with app.app_context():
                 counter = Counter()
                 sa.event.listen(db.engine, "before_cursor_execute", counter)
                 try:
                     started = time.perf_counter()
-                    result = run_reminders(now=RUN_AT)
+                    overlap = run_overlapping(app)
                     total_s = time.perf_counter() - started
                 finally:
                     sa.event.remove(db.engine, "before_cursor_execute", counter)
                 batch_size = app.config["REMINDER_BATCH_SIZE"]
+                statuses = dict(
+                    db.session.execute(
+                        sa.select(OutboxEmail.status, sa.func.count()).group_by(OutboxEmail.status)
+                    ).all()
+                )
                 db.session.remove()
                 db.engine.dispose()
         finally:
             logging.disable(logging.NOTSET)
-        delivered = len(ses_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].sent_messages)
+        messages = ses_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].sent_messages
+        copies = collections.Counter(m.destinations["ToAddresses"][0] for m in messages)
 
     per_k = 1000 / max(1, facts["users"])
-    sent = result.sending.sent
+    by_reminders = [r.sending.sent if r else 0 for r in overlap.reminders]
+    by_outbox = sum(r.sent for r in overlap.outbox)
+    sent = sum(by_reminders) + by_outbox
+    once = (
+        not overlap.errors
+        and len(copies) == facts["users"]
+        and set(copies.values()) == {1}
+        and statuses == {OutboxStatus.SENT: facts["users"]}
+        and sent == facts["users"]
+    )
     rows = [
         Row(
             section,
-            f"seed {facts['users']} users, {facts['tasks']} tasks (Core bulk)",
+            f"seed {facts['users']} users in {len(ZONES)} zones, {facts['tasks']} tasks",
             seconds(seed_s),
         ),
-        Row(section, "total, one run", seconds(total_s)),
-        Row(section, "SQL statements per 1,000 users", f"{counter.total * per_k:.0f}"),
+        Row(section, "total, 2 reminders runs + outbox job at once", seconds(total_s)),
         Row(
             section,
-            "  of which per-email outcome UPDATEs",
-            f"{counter.outcomes * per_k:.0f}",
+            "users emailed exactly once (SES copies)",
+            f"{sum(1 for n in copies.values() if n == 1)} (max {max(copies.values(), default=0)})",
+            f"= {facts['users']}, max 1",
+            once,
         ),
+        Row(
+            section,
+            "sent by run 1 / run 2 / outbox job",
+            " / ".join(str(r.sending.sent) if r else "failed" for r in [*overlap.reminders])
+            + f" / {by_outbox}",
+        ),
+        Row(section, "SQL statements per 1,000 users", f"{counter.total * per_k:.0f}"),
+        Row(section, "  of which per-email UPDATEs", f"{counter.per_email * per_k:.0f}"),
         Row(
             section,
             "  of which per batch (read, queue, claim)",
-            f"{(counter.total - counter.outcomes) * per_k:.1f}",
+            f"{(counter.total - counter.per_email) * per_k:.1f}",
         ),
         Row(section, "emails per second", f"{sent / total_s:.0f}" if total_s else "n/a"),
-        Row(
-            section,
-            "emails sent / queued / delivered to SES",
-            f"{sent} / {result.queued} / {delivered}",
-            f"= {facts['users']}",
-            sent == result.queued == delivered == facts["users"],
-        ),
     ]
     notes = [
-        f"reminders: run_reminders(now={RUN_AT.isoformat()}) on {users} users in batches of "
-        f"{batch_size} ({result.batches} batches); each email's outcome is one UPDATE and a COMMIT "
-        "as SES answers, so a crash duplicates at most one; moto in-process SES, pacing off "
-        f"(MAIL_MAX_SEND_RATE={UNPACED:g}).",
+        f"reminders: two run_reminders(now={RUN_AT.isoformat()}) on {users} users in batches of "
+        f"{batch_size}, with run_outbox every {OUTBOX_PAUSE:g} s beside them "
+        f"({len(overlap.outbox)} runs); each email costs a compare-and-set on its claim before "
+        "the send and its outcome after it (an UPDATE and a COMMIT each), so a crash duplicates "
+        f"at most one; moto in-process SES, pacing off (MAIL_MAX_SEND_RATE={UNPACED:g}).",
     ]
+    if overlap.errors:
+        notes += [f"reminders: a worker failed: {error}" for error in overlap.errors]
     return rows, notes
 
 
@@ -225,8 +339,8 @@ def main(argv: list[str] | None = None) -> int:
     """`python -m bench.reminders`: print the reminders table; 0 unless the bench itself fails."""
     parser = argparse.ArgumentParser(prog="python -m bench.reminders", description=__doc__)
     parser.add_argument("--database-url", default=os.environ.get("REMINDERS_DATABASE_URL", ""))
-    parser.add_argument("--users", type=int, default=10_000)
-    parser.add_argument("--tasks-per-user", type=int, default=5)
+    parser.add_argument("--users", type=int, default=100_000)
+    parser.add_argument("--tasks-per-user", type=int, default=2)
     args = parser.parse_args(argv)
     if not args.database_url:
         parser.error("pass --database-url (see the module docstring) or set REMINDERS_DATABASE_URL")

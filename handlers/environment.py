@@ -32,9 +32,9 @@ from urllib.parse import quote
 log = logging.getLogger(__name__)
 
 DEPS_DIR = "build/python-deps"
-# The CA bundle of the python3.11 runtime (Amazon Linux 2); RDS Proxy presents a certificate
-# from Amazon Trust Services, which it holds.
-CA_BUNDLE = "/etc/pki/tls/certs/ca-bundle.crt"
+# The RDS and RDS Proxy CA certificates shipped in the bundle (api/certs, api.config.with_rds_ca
+# turns `ssl_ca=rds` into its path): the same file on every target, whatever the OS holds.
+CA_BUNDLE = "rds"
 
 
 def on_lambda(environ: MutableMapping[str, str]) -> bool:
@@ -87,10 +87,20 @@ def database_url(secret: dict[str, Any], host: str, name: str = "taskdesk") -> s
     )
 
 
+# The variables this process took from SSM and Secrets Manager (a refresh may replace them;
+# a variable set in the function's environment is never replaced).
+LOADED: set[str] = set()
+
+
 def load_settings(
-    environ: MutableMapping[str, str], client_factory: Callable[[str], Any]
+    environ: MutableMapping[str, str],
+    client_factory: Callable[[str], Any],
+    owned: set[str] | None = None,
 ) -> list[str]:
     """Fill `environ` from SSM and the database secret; returns the names it set (never values).
+
+    A name already in `environ` is kept unless it is in `owned` (names an earlier call loaded:
+    a refresh after a SnapStart restore replaces those with the current values).
 
     `client_factory(service)` returns a boto3 client. Raises what boto3 raises (the function then
     fails to start, which Lambda reports) and KeyError when the secret lacks username or password
@@ -101,13 +111,13 @@ def load_settings(
     if prefix:
         found.update(parameters(client_factory("ssm"), prefix))
     secret_id = environ.get("TASKDESK_DATABASE_SECRET")
-    if secret_id and not environ.get("DATABASE_URL"):
+    if secret_id and (not environ.get("DATABASE_URL") or "DATABASE_URL" in (owned or ())):
         host = environ.get("DATABASE_HOST") or found.get("DATABASE_HOST")
         if not host:
             raise KeyError("DATABASE_HOST (the database-host parameter) is not set")
         value = client_factory("secretsmanager").get_secret_value(SecretId=secret_id)
         found["DATABASE_URL"] = database_url(json.loads(value["SecretString"]), host)
-    applied = [name for name in sorted(found) if name not in environ]
+    applied = [name for name in sorted(found) if name not in environ or name in (owned or ())]
     for name in applied:
         environ[name] = found[name]
     return applied
@@ -123,13 +133,25 @@ def prepare(
     environ: MutableMapping[str, str] | None = None,
     path: list[str] | None = None,
     client_factory: Callable[[str], Any] = _boto3_client,
-) -> None:
-    """Run the Lambda start-up steps above; does nothing outside Lambda."""
+    refresh: bool = False,
+) -> list[str]:
+    """Run the Lambda start-up steps above; does nothing outside Lambda. Returns the names set.
+
+    `refresh=True` (after a SnapStart restore) reads both sources again and replaces what the
+    first call loaded, so a rotated secret or a changed parameter reaches a restored sandbox.
+    """
     environ = os.environ if environ is None else environ
     path = sys.path if path is None else path
     if not on_lambda(environ):
-        return
+        return []
     add_bundled_dependencies(environ, path)
-    if environ.get("TASKDESK_SSM_PATH") or environ.get("TASKDESK_DATABASE_SECRET"):
-        names = load_settings(environ, client_factory)
-        log.info("settings loaded from SSM and Secrets Manager: %s", ", ".join(names))
+    if not (environ.get("TASKDESK_SSM_PATH") or environ.get("TASKDESK_DATABASE_SECRET")):
+        return []
+    names = load_settings(environ, client_factory, owned=LOADED if refresh else None)
+    LOADED.update(names)
+    log.info(
+        "settings %s from SSM and Secrets Manager: %s",
+        "refreshed" if refresh else "loaded",
+        ", ".join(names),
+    )
+    return names

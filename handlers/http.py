@@ -38,7 +38,7 @@ from typing import Any
 import serverless_wsgi
 from flask import Flask
 
-from handlers import build_app
+from handlers import build_app, snapstart
 
 WsgiApp = Callable[..., Iterable[bytes]]
 
@@ -160,6 +160,7 @@ def serve(app: Flask | WsgiApp, event: dict[str, Any], context: Any) -> dict[str
 
 
 app = build_app()
+snapstart.register(app)  # SnapStart: engines disposed before the snapshot, settings re-read after
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:

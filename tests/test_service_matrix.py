@@ -199,7 +199,7 @@ COMMANDS = [
     Command("users.pending_count", lambda w, a: users.pending_count(actor=a), STAFF_ONLY),
     Command(
         "users.approve",
-        lambda w, a: users.approve(user_id=w["registrant"], role=None, actor=a),
+        lambda w, a: users.approve(user_id=w["registrant"], role=Role.EMPLOYEE, actor=a),
         ADMIN_ONLY,
     ),
     Command(

@@ -28,5 +28,5 @@ class LoginAttempt(db.Model):
     __table_args__ = (sa.Index("ix_login_attempts_key_created_at", "key", "created_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    key: Mapped[str] = mapped_column(sa.String(300))  # "account:<login>" or "ip:<address>"
+    key: Mapped[str] = mapped_column(sa.String(300))  # user:<id>, login:<typed>, ip:<address>
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -20,10 +20,16 @@ NO_STORE = {"Cache-Control": "no-store"}
 @blp.post("/register")
 @blp.doc(security=PUBLIC)
 @blp.arguments(schemas.RegisterIn())
-@blp.response(201, schemas.RegisteredOut)
+@blp.response(202, schemas.Accepted)
+@blp.alt_response(409, description="The username is taken (usernames are public to staff).")
 def register(data: dict):
-    """Register: creates a pending account that an admin must approve."""
-    return users.register(**data)
+    """Register; an admin approves the pending account and decides the role.
+
+    The answer is the same whether or not the email address already has an account (no account
+    enumeration): the address gets an email either way, a receipt or a note to its owner.
+    """
+    users.register(**data)
+    return {"message": service.REGISTERED}
 
 
 @blp.post("/login")

@@ -8,7 +8,7 @@ from api.auth.passwords import MAX_LENGTH
 from api.users.models import Role, UserStatus
 
 USERNAME = validate.Regexp(
-    r"^[A-Za-z0-9_.-]{3,32}$",
+    r"^[A-Za-z0-9_.-]{3,32}\Z",  # \Z: "$" would also match before a final newline
     error="3 to 32 letters, digits, dots, dashes or underscores.",
 )
 
@@ -50,10 +50,6 @@ class Me(Schema):
     notify_reports = fields.Boolean()
     notify_sign_in = fields.Boolean()
     created_at = fields.DateTime()
-
-
-class RegisteredOut(Me):
-    """The pending account just created."""
 
 
 class ProfileUpdate(Schema):

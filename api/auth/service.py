@@ -17,11 +17,16 @@ from api.auth.tokens import issue_pair, revoke
 from api.db import utcnow
 from api.errors import Forbidden, Unauthorized, Unprocessable
 from api.extensions import db
+from api.notifications.after_response import run_after_response
 from api.users import emails
 from api.users import service as users
 from api.users.models import User, UserStatus
 
 BAD_CREDENTIALS = "Invalid credentials."
+REGISTERED = (
+    "Thanks. Check your inbox: we have sent a message to that address. A new account waits "
+    "for an administrator's approval."
+)
 STATUS_MESSAGES = {
     UserStatus.PENDING: "Your account is awaiting approval by an administrator.",
     UserStatus.REJECTED: "Your registration was not approved.",
@@ -36,12 +41,12 @@ def login(*, login: str, password: str, address: str | None) -> dict[str, Any]:
     password), Unauthorized for an unknown account or a wrong password (one message for both),
     Forbidden naming the account status for a right password on a non-active account.
     """
-    keys = throttle.keys_for(login, address)
-    throttle.check(keys)
     ident = login.strip().lower()
     user = db.session.scalar(
         sa.select(User).where(sa.or_(User.email == ident, sa.func.lower(User.username) == ident))
     )
+    keys = throttle.keys_for(login, address, user.id if user is not None else None)
+    throttle.check(keys)
     if user is None:
         burn_verify_time(password)
         throttle.record_failure(keys)
@@ -141,30 +146,52 @@ def _reset_serializer() -> Any:
 def request_password_reset(*, email: str) -> None:
     """Email a single-use reset link to an active account with that address; else do nothing.
 
-    The caller answers 202 either way (OWASP ASVS 5.0 6.4: no account enumeration). The link is
-    an itsdangerous token signed with SECRET_KEY carrying the user id and a fingerprint of the
-    password hash; it expires after PASSWORD_RESET_TTL seconds (30 minutes) and stops working
-    once the password changes, which makes it single-use.
+    The caller answers 202 either way (OWASP ASVS 5.0 6.4: no account enumeration), and in the
+    same time: before the response, both cases look the account up and sign a link (a throwaway
+    one for an unknown address); the email is queued, committed and sent only after the response
+    has gone out (api/notifications/after_response.py). The link is an itsdangerous token signed
+    with SECRET_KEY carrying the user id and a fingerprint of the password hash; it expires
+    after PASSWORD_RESET_TTL seconds (30 minutes) and stops working once the password changes,
+    which makes it single-use.
     """
-    from flask import current_app
-
     try:
         address = users.normalize_email(email)
     except Unprocessable:
         return
     user = db.session.scalar(sa.select(User).where(User.email == address))
+    known = user is not None and user.status == UserStatus.ACTIVE
+    user_id = user.id if known else 0
+    nonce = secrets.token_hex(8)
+    link = _reset_link(user_id, _reset_fingerprint(user) if known else "", nonce)
+    db.session.rollback()  # end the read (no statement after it); the email has its own
+    if known:
+        run_after_response(_send_reset_email, user_id, nonce, link)
+
+
+def _send_reset_email(user_id: int, nonce: str, link: dict[str, Any]) -> None:
+    """Queue the reset email and commit; send it unless MAIL_SEND_AFTER_COMMIT is off."""
+    from flask import current_app
+
+    from api.notifications.delivery import send_committed
+
+    user = db.session.get(User, user_id)
     if user is None or user.status != UserStatus.ACTIVE:
         return
-    nonce = secrets.token_hex(8)
-    token = _reset_serializer().dumps({"uid": user.id, "fp": _reset_fingerprint(user), "n": nonce})
-    base = current_app.config["APP_BASE_URL"].rstrip("/")
-    emails.password_reset(
-        user,
-        reset_url=f"{base}/password-reset/confirm?token={token}",
-        ttl_minutes=current_app.config["PASSWORD_RESET_TTL"] // 60,
-        nonce=nonce,
-    )
+    emails.password_reset(user, nonce=nonce, **link)
     db.session.commit()
+    if current_app.config["MAIL_SEND_AFTER_COMMIT"]:
+        send_committed()
+
+
+def _reset_link(user_id: int, fingerprint: str, nonce: str) -> dict[str, Any]:
+    from flask import current_app
+
+    token = _reset_serializer().dumps({"uid": user_id, "fp": fingerprint, "n": nonce})
+    base = current_app.config["APP_BASE_URL"].rstrip("/")
+    return {
+        "reset_url": f"{base}/password-reset/confirm?token={token}",
+        "ttl_minutes": current_app.config["PASSWORD_RESET_TTL"] // 60,
+    }
 
 
 def confirm_password_reset(*, token: str, new_password: str) -> User:

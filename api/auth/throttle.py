@@ -3,6 +3,10 @@
 After `LOGIN_MAX_FAILURES` failures within `LOGIN_WINDOW_SECONDS`, counted per account and per
 client address, further attempts are refused with 429 and Retry-After until the oldest failure
 leaves the window (OWASP ASVS 5.0 6.3.1, RFC 6585 §4).
+
+An account is counted under its id, whichever identifier was typed (email, username, any case),
+so the two do not give an attacker two allowances. An identifier that names no account is
+counted under itself and, like every attempt, under the client's address.
 """
 
 from __future__ import annotations
@@ -19,8 +23,13 @@ from api.errors import TooManyRequests
 from api.extensions import db
 
 
-def keys_for(login: str, address: str | None) -> list[str]:
-    return [f"account:{login.strip().lower()[:250]}", f"ip:{address or 'unknown'}"]
+def keys_for(login: str, address: str | None, user_id: int | None = None) -> list[str]:
+    """The throttle keys of an attempt: [the account's, the address's].
+
+    The account key is `user:<id>` when `login` names an account, else `login:<identifier>`.
+    """
+    account = f"user:{user_id}" if user_id is not None else f"login:{login.strip().lower()[:250]}"
+    return [account, f"ip:{address or 'unknown'}"]
 
 
 def check(keys: list[str]) -> None:

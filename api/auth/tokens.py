@@ -16,6 +16,8 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Flask, current_app, g
 from flask_jwt_extended import create_access_token, create_refresh_token
+from flask_jwt_extended.config import config as jwt_config
+from jwt import MissingRequiredClaimError
 
 from api.auth.models import RevokedToken
 from api.errors import error_response
@@ -23,6 +25,9 @@ from api.extensions import db, jwt
 from api.users.models import User, UserStatus
 
 BEARER = {"WWW-Authenticate": 'Bearer realm="taskdesk"'}
+# Claims every token must carry: without `exp` a token never expires, without `jti` it cannot
+# be revoked (RFC 7519 §4.1.4, §4.1.7; OWASP ASVS 5.0 9.2.1).
+REQUIRED_CLAIMS = ("exp", "jti", "sub", "type")
 
 
 def issue_pair(user: User) -> dict[str, Any]:
@@ -97,8 +102,25 @@ def token_user(payload: dict[str, Any]) -> User | None:
     return None if _token_is_refused(payload) else g.get("token_user")
 
 
+def decode_key(_header: dict[str, Any], claims: dict[str, Any]) -> str:
+    """The key that verifies a token, after checking it carries every REQUIRED_CLAIMS.
+
+    flask-jwt-extended asks for the key with the token's claims before it verifies the
+    signature (PyJWT has no option to require claims through it). A missing claim raises
+    MissingRequiredClaimError, an InvalidTokenError: the API answers 401 "Invalid token." and
+    the UI treats the cookie as no session. Claims are only read here; the signature, `exp`,
+    `iss` and `aud` are verified by PyJWT right after.
+    """
+    for claim in REQUIRED_CLAIMS:
+        if claims.get(claim) in (None, ""):
+            raise MissingRequiredClaimError(claim)
+    return jwt_config.decode_key
+
+
 def register_jwt_callbacks(app: Flask) -> None:
     """Wire the token checks and make every JWT error use the envelope with 401."""
+
+    jwt.decode_key_loader(decode_key)
 
     @jwt.token_in_blocklist_loader
     def _refused(_header: dict, payload: dict) -> bool:

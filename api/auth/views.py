@@ -110,11 +110,7 @@ def register():
     except DomainError as error:
         form.fail(error)
         return render_template("auth/register.html", form=form, **context), error.code
-    flash(
-        "Thanks for registering. An administrator will review your account; you can sign in "
-        "once it is approved.",
-        "success",
-    )
+    flash(service.REGISTERED, "success")  # the same whether or not the address had an account
     return redirect(url_for("auth_web.sign_in"))
 
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, ValidationError, fields, validate, validates
+from marshmallow import Schema, fields, validate, validates
 
 from api.incidents.filters import SCOPES, SORTS
 from api.incidents.models import IncidentStatus, Severity, Visibility
+from api.input_rules import Moment, visible
 from api.schemas import ObjectSchema, PageQuery, Person, page_of
 
 TITLE = validate.Length(min=1, max=200)
@@ -14,8 +15,7 @@ BODY = validate.Length(min=1, max=10_000)
 
 
 def _not_blank(value: str) -> None:
-    if not value.strip():
-        raise ValidationError("Must not be blank.")
+    visible(value)
 
 
 class IncidentCreate(Schema):
@@ -81,8 +81,8 @@ class IncidentQuery(PageQuery):
     status = fields.List(fields.Enum(IncidentStatus, by_value=True))
     severity = fields.List(fields.Enum(Severity, by_value=True))
     visibility = fields.Enum(Visibility, by_value=True)
-    reported_from = fields.AwareDateTime()
-    reported_to = fields.AwareDateTime()
+    reported_from = Moment()
+    reported_to = Moment()
     q = fields.String(validate=validate.Length(min=1, max=200))
     sort = fields.String(load_default="-reported", validate=validate.OneOf(SORTS))
 

@@ -1,18 +1,26 @@
 import logging
+from contextlib import contextmanager
 from logging.config import fileConfig
 
 from flask import current_app
 
 from alembic import context
+from api.cli import MigrationLocked
 
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
 config = context.config
 
-# Interpret the config file for Python logging.
-# This line sets up loggers basically.
-fileConfig(config.config_file_name, disable_existing_loggers=False)
+# alembic.ini's logging only where nothing is configured yet: create_app() has installed
+# taskdesk's handler (api/logs.py), and on Lambda the runtime owns the root handler; fileConfig
+# would replace either and the JSON lines (with the request id) would stop.
+if logging.getLogger().handlers:
+    logging.getLogger("alembic").setLevel(logging.INFO)
+else:
+    fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger("alembic.env")
+# The MySQL named lock every migration run holds (see migration_lock).
+MIGRATION_LOCK = "taskdesk.migrate"
 
 
 def get_engine():
@@ -43,6 +51,35 @@ def get_metadata():
     if hasattr(target_db, "metadatas"):
         return target_db.metadatas[None]
     return target_db.metadata
+
+
+@contextmanager
+def migration_lock(connection):
+    """MySQL/MariaDB: hold the named lock MIGRATION_LOCK on this session while migrating.
+
+    A second `migrate` (a retried invocation, an operator's `flask db upgrade`) waits up to
+    MIGRATION_LOCK_TIMEOUT seconds for the first to finish, then reads the new head and has
+    nothing left to do; it raises MigrationLocked if the lock is still held. SQLite has no such
+    lock (one writer at a time already).
+    """
+    if connection.dialect.name not in ("mysql", "mariadb"):
+        yield
+        return
+    timeout = int(current_app.config["MIGRATION_LOCK_TIMEOUT"])
+    got = connection.exec_driver_sql(
+        "SELECT GET_LOCK(%s, %s)", (MIGRATION_LOCK, timeout)
+    ).scalar()
+    connection.commit()
+    if got != 1:
+        raise MigrationLocked(
+            f"another migration holds the lock {MIGRATION_LOCK!r}; gave up after {timeout} s"
+        )
+    try:
+        yield
+    finally:
+        connection.rollback()
+        connection.exec_driver_sql("SELECT RELEASE_LOCK(%s)", (MIGRATION_LOCK,)).scalar()
+        connection.commit()
 
 
 def run_migrations_offline():
@@ -88,7 +125,7 @@ def run_migrations_online():
 
     connectable = get_engine()
 
-    with connectable.connect() as connection:
+    with connectable.connect() as connection, migration_lock(connection):
         sqlite = connection.dialect.name == "sqlite"
         if sqlite:  # batch mode's DROP TABLE must not fire ON DELETE actions (api/db.py)
             connection.exec_driver_sql("PRAGMA foreign_keys=OFF")

@@ -105,16 +105,30 @@ PERMANENT_CODES = frozenset(
         "NotFoundException",
         "AccountSuspendedException",
         "InvalidParameterValue",
+        # IAM refused the send. In the SES sandbox the recipient identity is authorised too, so
+        # a recipient outside the sandbox statement (infra/email.yml) is refused on every try:
+        # retrying would only burn the attempts. Fix the policy, then requeue the dead rows.
+        "AccessDeniedException",
+        "AccessDenied",
     }
 )
 
 
-class SesBackend:
-    """Amazon SES through boto3's `sesv2` client, botocore's standard retry mode.
+# (connect, read) timeouts in seconds of the SES client: interactive (after a request), job.
+# One send lasts at most about connect + read: far below OUTBOX_LEASE_SECONDS.
+CLIENT_TIMEOUTS = {True: (2, 5), False: (5, 15)}
 
-    `interactive` clients (used right after a request commits) have short timeouts and one
-    retry; job clients have longer timeouts and three attempts. The outbox id travels as an
-    email tag and a header so that a duplicate delivery would be traceable in SES events.
+
+class SesBackend:
+    """Amazon SES through boto3's `sesv2` client: exactly one HTTP attempt per `send`.
+
+    botocore's own retries are off (`total_max_attempts=1`; note that botocore's client-config
+    `max_attempts` counts retries *after* the first request, so `max_attempts=3` would mean four
+    sends). A retried SendEmail whose answer was lost would deliver the message again inside one
+    call; retries are the outbox's job instead, with backoff and the attempt count. `interactive`
+    clients (used right after a request commits) have short timeouts, job clients longer ones
+    (CLIENT_TIMEOUTS). The outbox id travels as an email tag and a header so that a duplicate
+    delivery would be traceable in SES events.
     """
 
     name = "ses"
@@ -131,10 +145,11 @@ class SesBackend:
             import boto3  # imported only when SES sends: ~0.3 s of cold start
             from botocore.config import Config
 
+            connect, read = CLIENT_TIMEOUTS[self.interactive]
             config = Config(
-                retries={"mode": "standard", "max_attempts": 2 if self.interactive else 3},
-                connect_timeout=2 if self.interactive else 5,
-                read_timeout=5 if self.interactive else 15,
+                retries={"mode": "standard", "total_max_attempts": 1},
+                connect_timeout=connect,
+                read_timeout=read,
             )
             self._client = boto3.client(
                 "sesv2", region_name=self.region, endpoint_url=self.endpoint_url, config=config
@@ -187,6 +202,7 @@ class SesBackend:
             # The request never reached SES: nothing can have been sent.
             raise DeferSend(f"SES unreachable: {type(exc).__name__}") from exc
         except (ReadTimeoutError, ConnectionClosedError) as exc:
+            # The request may have reached SES: a retry may deliver a second copy (one at most).
             raise TransientSendError(f"SES did not answer: {type(exc).__name__}") from exc
         return str(response["MessageId"])
 

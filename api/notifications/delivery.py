@@ -1,28 +1,33 @@
 """Deliver queued email: claim outbox rows, call the provider, record the outcome.
 
-Sending: a worker claims rows (`status='sending'`, `locked_until = now + OUTBOX_LEASE_SECONDS`,
-`attempts + 1`, a random `claim_token`) and commits before calling the provider, so no lock is
-held during the call. MySQL / MariaDB claims with `SELECT … FOR UPDATE SKIP LOCKED`; SQLite, which
-has no row locks, with one conditional UPDATE whose WHERE re-checks claimability, and reads back
-the rows that carry its token. The outcome is written only where the token still matches.
+Claims, leases and ownership follow api/leases.py, the rules every outbox shares: a worker
+claims rows (`status='sending'`, a random `claim_token`, a lease of OUTBOX_LEASE_SECONDS on the
+database's clock) and commits before calling the provider, so no lock is held during the call.
+Right before each send it confirms with a compare-and-set on its token that it still holds the
+row (renewing the lease and counting the attempt); a worker whose row was taken over does not
+send it. The outcome is written only where the token still matches, and a run counts only the
+rows whose outcome it wrote.
 
-Duplicates: a message can be delivered twice only when a worker dies (or its database goes away)
-between SES accepting the message and the commit of `sent`. The row then stays `sending` until
-its lease expires and is sent once more: at most one extra copy per such crash. The outbox id
-travels with the message (SES tag `outbox_id`, header X-Taskdesk-Outbox-Id) so a duplicate is
-traceable.
+What is promised: every email is sent at least once, and a second copy goes out only when the
+outcome of an accepted send is not recorded: the worker dies (or loses its database) between the
+provider accepting the message and the commit of `sent`, or the provider's answer is lost (a
+connection reset or read timeout: the attempt counts as failed and is retried with backoff).
+Each crash or lost answer costs at most one extra copy, never more: SES clients make exactly one
+HTTP attempt per call (botocore retries off, api/notifications/backends.py), retries being the
+outbox's, and the lease outlasts every run (api/config.py). The outbox id travels with the message
+(SES tag `outbox_id`, header X-Taskdesk-Outbox-Id) so a duplicate is traceable.
 
 Retry schedule (full jitter, "Exponential Backoff And Jitter", AWS Architecture Blog):
 next_attempt_at = now + uniform(0, min(OUTBOX_BACKOFF_CAP_SECONDS,
-OUTBOX_BACKOFF_BASE_SECONDS * 2**attempts)). After OUTBOX_MAX_ATTEMPTS the row is `dead`.
-Throttling, quota and connection-refused errors defer the row without spending an attempt.
+OUTBOX_BACKOFF_BASE_SECONDS * 2**attempts)). An attempt is counted when a send is tried (a claim
+that dies before sending costs none); after OUTBOX_MAX_ATTEMPTS failed attempts the row is `dead`.
+Throttling, quota and connection-refused errors defer the row and give the attempt back.
 """
 
 from __future__ import annotations
 
 import logging
 import random
-import secrets
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -32,6 +37,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app
 
+from api import leases
 from api.db import utcnow
 from api.extensions import db
 from api.notifications.backends import (
@@ -69,9 +75,21 @@ def send_committed() -> SendResult:
         return SendResult(errors=len(keys))
 
 
+EMAIL_OUTBOX = leases.Outbox(
+    table=OutboxEmail.__table__,
+    claimable=tuple(status.value for status in CLAIMABLE),
+    sending=OutboxStatus.SENDING.value,
+)
+
+
 @dataclass
 class SendResult:
-    """Counts of one sending round, and the SQL-free time spent in the provider (seconds)."""
+    """Counts of one sending round: only the rows whose outcome this round wrote.
+
+    `claimed`: rows claimed; `sent`, `deferred`, `failed`, `dead`, `errors`: outcomes written;
+    `lost`: claimed rows another worker took over before this round sent or recorded them
+    (their outcome is the other worker's). `sent_ids`: ids of the rows counted in `sent`.
+    """
 
     sent: int = 0
     deferred: int = 0
@@ -79,19 +97,13 @@ class SendResult:
     dead: int = 0
     errors: int = 0
     claimed: int = 0
+    lost: int = 0
     sent_ids: list[int] = field(default_factory=list)
 
     def add(self, other: SendResult) -> None:
-        for name in ("sent", "deferred", "failed", "dead", "errors", "claimed"):
+        for name in ("sent", "deferred", "failed", "dead", "errors", "claimed", "lost"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.sent_ids.extend(other.sent_ids)
-
-
-def _claimable(now: datetime) -> Any:
-    return sa.or_(
-        sa.and_(OutboxEmail.status.in_(CLAIMABLE), OutboxEmail.next_attempt_at <= now),
-        sa.and_(OutboxEmail.status == OutboxStatus.SENDING, OutboxEmail.locked_until < now),
-    )
 
 
 def claim(
@@ -102,41 +114,24 @@ def claim(
 ) -> list[OutboxEmail]:
     """Claim claimable rows (all of `keys`, or the `limit` most overdue) and commit the claim.
 
-    Returns the rows now held by this worker (attempts already counted). Rows held by another
-    worker are skipped, never waited for.
+    `now` (aware UTC, default the clock) is the business time rows must be due at; the lease is
+    taken on the database's clock (api/leases.py). Returns the rows now held by this worker, in
+    id order. Rows held by another worker are skipped, never waited for.
     """
     now = now or utcnow()
-    token = secrets.token_hex(16)
-    lease = timedelta(seconds=current_app.config["OUTBOX_LEASE_SECONDS"])
-    where = [_claimable(now)]
+    where = []
     if keys is not None:
         where.append(OutboxEmail.dedupe_key.in_(list(keys)))
-    select = sa.select(OutboxEmail.id).where(*where).order_by(OutboxEmail.next_attempt_at)
-    if limit:
-        select = select.limit(limit)
-    is_sqlite = db.session.get_bind().dialect.name == "sqlite"
-    if not is_sqlite:
-        select = select.with_for_update(skip_locked=True)
-    ids = list(db.session.scalars(select))
-    if not ids:
-        db.session.commit()
-        return []
-    update = (
-        sa.update(OutboxEmail)
-        .where(OutboxEmail.id.in_(ids))
-        .values(
-            status=OutboxStatus.SENDING,
-            locked_until=now + lease,
-            claim_token=token,
-            attempts=OutboxEmail.attempts + 1,
-            updated_at=now,
-        )
-        .execution_options(synchronize_session=False)
+    token = leases.claim(
+        db.session,
+        EMAIL_OUTBOX,
+        now=now,
+        lease_seconds=current_app.config["OUTBOX_LEASE_SECONDS"],
+        where=where,
+        limit=limit,
     )
-    if is_sqlite:  # no row locks: the WHERE re-checks, and the token says who won
-        update = update.where(_claimable(now))
-    db.session.execute(update)
-    db.session.commit()
+    if token is None:
+        return []
     rows = db.session.scalars(
         sa.select(OutboxEmail)
         .where(OutboxEmail.claim_token == token)
@@ -195,117 +190,104 @@ def send_claimed(
 ) -> SendResult:
     """Send claimed rows, recording each outcome as soon as the provider answers.
 
-    One UPDATE and commit per email, so a worker that dies mid-batch can cause at most one
-    duplicate (the message in flight), never a batch of them.
-    Deferred rows give their attempt back. A row whose claim was taken over meanwhile (its
-    token changed) is left to the new holder.
+    Per email: a compare-and-set confirms the claim still holds (and counts the attempt), the
+    provider is called once, and the outcome is written where the claim still holds; each is one
+    UPDATE and a commit, so a worker that dies mid-batch can cause at most one duplicate (the
+    message in flight), never a batch of them. A row taken over by another worker is not sent,
+    and counted as `lost`. Deferred rows give their attempt back.
 
-    `now` is the run's time (the `now` its rows were claimed at). Outcomes are stamped at the
-    later of it and the wall clock, so a retry is always scheduled after the run's `now`: a run
-    that claims with `next_attempt_at <= now` never picks a row it has just failed up again.
+    `now` is the run's business time (the `now` its rows were claimed at). Outcomes are stamped
+    at the later of it and the wall clock, so a retry is always scheduled after the run's `now`:
+    a run that claims with `next_attempt_at <= now` never picks a row it has just failed up again.
     """
     result = SendResult(claimed=len(rows))
     if not rows:
         return result
-    max_attempts = current_app.config["OUTBOX_MAX_ATTEMPTS"]
+    config = current_app.config
+    max_attempts = config["OUTBOX_MAX_ATTEMPTS"]
+    lease_seconds = config["OUTBOX_LEASE_SECONDS"]
     for row in rows:
         if pacer:
             pacer.wait()
         now = max(now, utcnow()) if now else utcnow()
-        base = {"b_id": row.id, "b_token": row.claim_token, "b_now": now}
-        try:
-            message_id = backend.send(_message(row))
-        except DeferSend as exc:
-            delay = exc.retry_after or backoff_seconds(min(row.attempts, 6))
-            _record(
-                {
-                    **base,
-                    "b_status": OutboxStatus.PENDING if row.attempts <= 1 else OutboxStatus.FAILED,
-                    "b_attempts": max(0, row.attempts - 1),
-                    "b_next": now + timedelta(seconds=delay),
-                    "b_error": str(exc)[:1000],
-                    "b_message_id": None,
-                    "b_sent_at": None,
-                }
-            )
-            result.deferred += 1
+        token = row.claim_token
+        if not leases.confirm(
+            db.session,
+            EMAIL_OUTBOX,
+            row_id=row.id,
+            token=token,
+            lease_seconds=lease_seconds,
+            now=now,
+        ):
+            log.info("email %s was taken over by another worker; not sending it", row.id)
+            result.lost += 1
             continue
-        except SendError as exc:
-            dead = isinstance(exc, PermanentSendError) or row.attempts >= max_attempts
-            _record(
-                {
-                    **base,
-                    "b_status": OutboxStatus.DEAD if dead else OutboxStatus.FAILED,
-                    "b_attempts": row.attempts,
-                    "b_next": now + timedelta(seconds=backoff_seconds(row.attempts)),
-                    "b_error": str(exc)[:1000],
-                    "b_message_id": None,
-                    "b_sent_at": None,
-                }
-            )
-            if dead:
-                result.dead += 1
-                log.warning("email %s is dead after %s attempts: %s", row.id, row.attempts, exc)
-            else:
-                result.failed += 1
+        attempts = row.attempts + 1
+        outcome, counter = _attempt(row, backend, attempts, max_attempts, now)
+        if not leases.settle(db.session, EMAIL_OUTBOX, row_id=row.id, token=token, values=outcome):
+            if counter == "sent":
+                log.warning("email %s was sent but its claim was lost meanwhile", row.id)
+            result.lost += 1
             continue
-        except Exception as exc:  # a backend bug must not lose the claim's bookkeeping
-            log.exception("mail backend raised unexpectedly for email %s", row.id)
-            _record(
-                {
-                    **base,
-                    "b_status": OutboxStatus.FAILED,
-                    "b_attempts": row.attempts,
-                    "b_next": now + timedelta(seconds=backoff_seconds(row.attempts)),
-                    "b_error": f"{type(exc).__name__}"[:1000],
-                    "b_message_id": None,
-                    "b_sent_at": None,
-                }
-            )
-            result.errors += 1
-            continue
-        _record(
-            {
-                **base,
-                "b_status": OutboxStatus.SENT,
-                "b_attempts": row.attempts,
-                "b_next": row.next_attempt_at,
-                "b_error": None,
-                "b_message_id": message_id[:255],
-                "b_sent_at": now,
-            },
-            clear_body=row.kind in CREDENTIAL_KINDS,
-        )
-        result.sent += 1
-        result.sent_ids.append(row.id)
+        setattr(result, counter, getattr(result, counter) + 1)
+        if counter == "sent":
+            result.sent_ids.append(row.id)
     return result
 
 
-def _record(outcome: dict[str, Any], *, clear_body: bool = False) -> None:
-    """Write one row's outcome and commit: the duplicate window is one message wide.
+def _attempt(
+    row: OutboxEmail, backend: Backend, attempts: int, max_attempts: int, now: datetime
+) -> tuple[dict[str, Any], str]:
+    """Call the provider once for `row`; return (the columns to write, the SendResult counter).
 
-    `clear_body` replaces both bodies with CLEARED_BODY in the same UPDATE (a sent reset link).
+    A sent email of a CREDENTIAL_KINDS kind has both bodies replaced by CLEARED_BODY.
     """
-    table = OutboxEmail.__table__
-    stmt = (
-        sa.update(table)
-        .where(table.c.id == sa.bindparam("b_id"), table.c.claim_token == sa.bindparam("b_token"))
-        .values(
-            status=sa.bindparam("b_status", type_=table.c.status.type),
-            attempts=sa.bindparam("b_attempts"),
-            next_attempt_at=sa.bindparam("b_next", type_=table.c.next_attempt_at.type),
-            last_error=sa.bindparam("b_error"),
-            provider_message_id=sa.bindparam("b_message_id"),
-            sent_at=sa.bindparam("b_sent_at", type_=table.c.sent_at.type),
-            updated_at=sa.bindparam("b_now", type_=table.c.updated_at.type),
-            locked_until=None,
-            claim_token=None,
-        )
-    )
-    if clear_body:
-        stmt = stmt.values(body_text=CLEARED_BODY, body_html=CLEARED_BODY)
-    db.session.execute(stmt, outcome)
-    db.session.commit()
+    failure = {"provider_message_id": None, "sent_at": None, "updated_at": now}
+    try:
+        message_id = backend.send(_message(row))
+    except DeferSend as exc:
+        delay = exc.retry_after or backoff_seconds(min(attempts, 6))
+        outcome = {
+            **failure,
+            "status": OutboxStatus.PENDING if attempts <= 1 else OutboxStatus.FAILED,
+            "attempts": max(0, attempts - 1),
+            "next_attempt_at": now + timedelta(seconds=delay),
+            "last_error": str(exc)[:1000],
+        }
+        return outcome, "deferred"
+    except SendError as exc:
+        dead = isinstance(exc, PermanentSendError) or attempts >= max_attempts
+        if dead:
+            log.warning("email %s is dead after %s attempts: %s", row.id, attempts, exc)
+        outcome = {
+            **failure,
+            "status": OutboxStatus.DEAD if dead else OutboxStatus.FAILED,
+            "attempts": attempts,
+            "next_attempt_at": now + timedelta(seconds=backoff_seconds(attempts)),
+            "last_error": str(exc)[:1000],
+        }
+        return outcome, "dead" if dead else "failed"
+    except Exception as exc:  # a backend bug must not lose the claim's bookkeeping
+        log.exception("mail backend raised unexpectedly for email %s", row.id)
+        outcome = {
+            **failure,
+            "status": OutboxStatus.FAILED,
+            "attempts": attempts,
+            "next_attempt_at": now + timedelta(seconds=backoff_seconds(attempts)),
+            "last_error": f"{type(exc).__name__}"[:1000],
+        }
+        return outcome, "errors"
+    outcome = {
+        "status": OutboxStatus.SENT,
+        "attempts": attempts,
+        "last_error": None,
+        "provider_message_id": message_id[:255],
+        "sent_at": now,
+        "updated_at": now,
+    }
+    if row.kind in CREDENTIAL_KINDS:
+        outcome.update(body_text=CLEARED_BODY, body_html=CLEARED_BODY)
+    return outcome, "sent"
 
 
 def run_outbox(

@@ -12,7 +12,7 @@ from typing import Any
 
 def run_outbox_job(now: datetime | None = None, progress: Any = None) -> dict[str, Any]:
     """Send what is due in the outbox; returns {"claimed", "sent", "deferred", "failed",
-    "dead"}."""
+    "dead", "lost"} (`lost`: rows another worker took over)."""
     from api.notifications.delivery import run_outbox
 
     result = run_outbox(now=now, progress=progress)
@@ -22,4 +22,5 @@ def run_outbox_job(now: datetime | None = None, progress: Any = None) -> dict[st
         "deferred": result.deferred,
         "failed": result.failed,
         "dead": result.dead,
+        "lost": result.lost,
     }

@@ -19,8 +19,9 @@ LONG_TEXT = sa.Text().with_variant(mysql.MEDIUMTEXT(), "mysql")
 class OutboxStatus(StrEnum):
     """Where an email stands.
 
-    `pending` (not tried yet, or deferred), `sending` (claimed by a worker until `locked_until`),
-    `sent`, `failed` (tried; retried at `next_attempt_at`), `dead` (given up; an admin may requeue).
+    `pending` (not tried yet, or deferred), `sending` (claimed by a worker until `locked_until`,
+    on the database's clock: api/leases.py), `sent`, `failed` (tried; retried at
+    `next_attempt_at`), `dead` (given up; an admin may requeue).
     """
 
     PENDING = "pending"
@@ -35,6 +36,7 @@ class EmailKind(StrEnum):
 
     REGISTRATION_RECEIVED = "registration_received"
     REGISTRATION_WAITING = "registration_waiting"
+    REGISTRATION_ATTEMPT = "registration_attempt"  # someone registered with a taken address
     ACCOUNT_APPROVED = "account_approved"
     ACCOUNT_REJECTED = "account_rejected"
     SIGN_IN_ALERT = "sign_in_alert"
@@ -52,8 +54,10 @@ class EmailKind(StrEnum):
 class OutboxEmail(db.Model):
     """One email. `dedupe_key` is unique: a second copy of the same email cannot be queued.
 
-    `claim_token` names the worker run that holds a `sending` row, so that a worker whose lease
-    expired cannot overwrite the outcome recorded by the worker that took the row over.
+    `claim_token` names the worker run that holds a `sending` row: the worker confirms it before
+    each send and writes the outcome only where it still matches (api/leases.py), so a worker
+    whose row was taken over neither sends it nor overwrites the new holder's outcome.
+    `attempts` counts the sends tried (a deferred one is given back).
     """
 
     __tablename__ = "email_outbox"

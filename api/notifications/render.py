@@ -19,6 +19,7 @@ ESSENTIAL = frozenset(
     {
         EmailKind.REGISTRATION_RECEIVED,
         EmailKind.REGISTRATION_WAITING,
+        EmailKind.REGISTRATION_ATTEMPT,
         EmailKind.ACCOUNT_APPROVED,
         EmailKind.ACCOUNT_REJECTED,
         EmailKind.PASSWORD_RESET,

@@ -27,7 +27,7 @@ def run_weekly(*, now: datetime | None = None, backend: Backend | None = None) -
     (managers and admins) and wants it.
 
     The dedupe key `report:<user id>:<ISO year>-W<week>` makes a rerun in the same week a no-op.
-    Returns {"recipients", "queued", "sent", "deferred", "failed", "dead"}.
+    Returns {"recipients", "queued", "sent", "deferred", "failed", "dead", "lost"}.
     """
     now = now or utcnow()
     report = summary(now=now)
@@ -75,4 +75,5 @@ def run_weekly(*, now: datetime | None = None, backend: Backend | None = None) -
         "deferred": sent.deferred,
         "failed": sent.failed,
         "dead": sent.dead,
+        "lost": sent.lost,
     }

@@ -36,7 +36,8 @@ REMINDER_TASKS_SHOWN = 20  # tasks listed in one reminder; the rest is a count a
 
 @dataclass
 class ReminderResult:
-    """What one reminders run did: users looked at, emails queued by this run, sending counts."""
+    """What one reminders run did: users looked at, emails queued by this run, sending counts
+    (only the emails whose outcome this run recorded; `lost`: taken over by another worker)."""
 
     batches: int = 0
     users_seen: int = 0
@@ -54,6 +55,7 @@ class ReminderResult:
             "deferred": self.sending.deferred,
             "failed": self.sending.failed,
             "dead": self.sending.dead,
+            "lost": self.sending.lost,
         }
 
 
@@ -109,8 +111,9 @@ def run_reminders(
     Eligible: active, `notify_daily_reminder` on, at least one open task assigned, and no reminder
     yet for their local date. Users are read in id order in batches of `batch_size`; each batch
     costs a fixed number of SQL statements whatever its size (users, existing keys, open tasks,
-    one multi-row insert, commit; then claim and read back), plus one UPDATE per email sent
-    (each outcome is committed as the provider answers, so a crash duplicates at most one).
+    one multi-row insert, commit; then claim and read back), plus two UPDATEs per email sent
+    (the claim confirmed before the send, the outcome committed as the provider answers, so a
+    crash duplicates at most one).
     Sending is paced to the provider's maximum send rate, read once per run.
     `stop_after_batches` ends the run early (tests simulate a crash with it).
     """

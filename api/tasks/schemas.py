@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, ValidationError, fields, validate, validates
+from marshmallow import Schema, fields, validate, validates
 
+from api.input_rules import Moment, visible
 from api.schemas import ObjectSchema, PageQuery, Person, page_of
 from api.tasks.filters import SORTS
 from api.tasks.models import Priority, TaskStatus
@@ -16,7 +17,7 @@ class TaskCreate(Schema):
     title = fields.String(required=True, validate=TITLE)
     description = fields.String(load_default="", validate=DESCRIPTION)
     priority = fields.Enum(Priority, by_value=True, load_default=Priority.NORMAL)
-    deadline = fields.AwareDateTime(allow_none=True, load_default=None)
+    deadline = Moment(allow_none=True, load_default=None)
     # strict: 1.5 or "7" is an error, not a silent cast to another user's id
     assignee_id = fields.Integer(
         strict=True, allow_none=True, load_default=None, validate=validate.Range(min=1)
@@ -24,8 +25,7 @@ class TaskCreate(Schema):
 
     @validates("title")
     def _title_not_blank(self, value: str, **_: object) -> None:
-        if not value.strip():
-            raise ValidationError("Must not be blank.")
+        visible(value)
 
 
 class TaskUpdate(Schema):
@@ -34,12 +34,11 @@ class TaskUpdate(Schema):
     title = fields.String(validate=TITLE)
     description = fields.String(validate=DESCRIPTION)
     priority = fields.Enum(Priority, by_value=True)
-    deadline = fields.AwareDateTime(allow_none=True)
+    deadline = Moment(allow_none=True)
 
     @validates("title")
     def _title_not_blank(self, value: str, **_: object) -> None:
-        if not value.strip():
-            raise ValidationError("Must not be blank.")
+        visible(value)
 
 
 class TaskStatusIn(Schema):
@@ -76,8 +75,8 @@ class TaskQuery(PageQuery):
     priority = fields.List(fields.Enum(Priority, by_value=True))
     assignee_id = fields.Integer(validate=validate.Range(min=1, max=2**63 - 1))  # BIGINT
     unassigned = fields.Boolean()
-    deadline_from = fields.AwareDateTime()
-    deadline_to = fields.AwareDateTime()
+    deadline_from = Moment()
+    deadline_to = Moment()
     overdue = fields.Boolean()
     q = fields.String(validate=validate.Length(min=1, max=200))
     sort = fields.String(load_default="-created", validate=validate.OneOf(SORTS))

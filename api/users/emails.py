@@ -51,6 +51,20 @@ def registration_received(user: User) -> None:
         )
 
 
+def registration_attempt(user: User) -> None:
+    """Tell the owner of an address that someone tried to register with it (once an hour).
+
+    Registration answers the same for a new and a taken address (no account enumeration,
+    OWASP ASVS 5.0 6.3.x); this email is how the owner learns of the attempt. The dedupe key
+    holds the UTC hour, so repeated attempts cannot flood the mailbox.
+    """
+    queue(
+        kind=EmailKind.REGISTRATION_ATTEMPT,
+        to=user,
+        dedupe_key=f"registration-attempt:{user.id}:{utcnow():%Y%m%d%H}",
+    )
+
+
 def account_decided(user: User, *, approved: bool) -> None:
     """The admin's decision, to the registrant."""
     kind = EmailKind.ACCOUNT_APPROVED if approved else EmailKind.ACCOUNT_REJECTED

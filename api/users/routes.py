@@ -84,8 +84,8 @@ def delete_user(user_id: int):
 @blp.arguments(schemas.ApproveIn())
 @blp.response(200, schemas.UserAdmin)
 def approve(data: dict, user_id: int):
-    """Approve a registration, choosing the role (default: the one requested)."""
-    return service.approve(user_id=user_id, role=data.get("role"), actor=current())
+    """Approve a registration with the role the admin names (`requested_role` is a hint)."""
+    return service.approve(user_id=user_id, role=data["role"], actor=current())
 
 
 @blp.delete("/<int:user_id>/reject")

@@ -39,9 +39,9 @@ class UserQuery(PageQuery):
 
 
 class ApproveIn(Schema):
-    """The role granted on approval; defaults to the requested role."""
+    """The role granted on approval, always named: approving never grants a role by default."""
 
-    role = fields.Enum(Role, by_value=True)
+    role = fields.Enum(Role, by_value=True, required=True)
 
 
 class UserUpdate(Schema):

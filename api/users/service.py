@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 
 from api.activity import service as activity
 from api.auth.passwords import hash_password, password_problem
 from api.db import Page, paginate, text_search, unit_of_work, utcnow
 from api.errors import Conflict, NotFound, Unprocessable
 from api.extensions import db
+from api.notifications.after_response import run_after_response
 from api.permissions import Capability, can, require
 from api.users import emails
 from api.users.models import Role, User, UserStatus
+
+log = logging.getLogger(__name__)
 
 REQUESTABLE_ROLES = (Role.EMPLOYEE, Role.MANAGER)
 
@@ -86,11 +91,18 @@ def register(
     password: str,
     requested_role: Role = Role.EMPLOYEE,
     timezone: str | None = None,
-) -> User:
-    """Create a pending account.
+) -> None:
+    """Register an address: a pending account, or an email to the owner of a taken address.
+
+    Both outcomes look alike to the caller, in answer and in time (OWASP ASVS 5.0 6.3.x, the
+    password-reset pattern): before the response, every registration is validated, its
+    username checked and its password hashed (the costly step); what differs is done after the
+    response has gone out (api/notifications/after_response.py): the pending account is
+    created and its receipt sent, or the owner of the taken address is told someone tried to
+    register with it. An admin approves the account and decides the role.
 
     Raises Unprocessable (bad email, weak password, unknown time zone, a role that cannot be
-    requested) and Conflict (email or username taken). The admin decides the final role.
+    requested) and Conflict when the username is taken (usernames are public to staff).
     """
     from flask import current_app
 
@@ -99,22 +111,54 @@ def register(
         raise Unprocessable.field("requested_role", "Must be one of: employee, manager.")
     check_password_policy(password, email, username)
     tz = check_timezone(timezone) if timezone else current_app.config["DEFAULT_TIMEZONE"]
-    _ensure_unique(email, username)
-    user = User(
-        email=email,
-        username=username,
-        password_hash=hash_password(password),
-        role=requested_role,
-        requested_role=requested_role,
-        status=UserStatus.PENDING,
-        timezone=tz,
-    )
-    db.session.add(user)
-    db.session.flush()
-    activity.record_change(user, "registered", None, user)
-    emails.registration_received(user)
+    _ensure_username_free(username)
+    fields = {
+        "email": email,
+        "username": username,
+        "password_hash": hash_password(password),
+        "role": requested_role,
+        "requested_role": requested_role,
+        "timezone": tz,
+    }
+    db.session.rollback()  # end the reads; the registration has its own transaction
+    run_after_response(_create_or_notify, fields)
+
+
+def _create_or_notify(fields: dict[str, Any]) -> None:
+    """Create the pending account, or email the owner of the taken address; commit; send."""
+    from flask import current_app
+
+    from api.notifications.delivery import send_committed
+
+    owner = db.session.scalar(sa.select(User).where(User.email == fields["email"]))
+    if owner is None:
+        user = User(status=UserStatus.PENDING, **fields)
+        db.session.add(user)
+        try:
+            db.session.flush()
+        except IntegrityError:  # a concurrent registration took the address or the name
+            db.session.rollback()
+            owner = db.session.scalar(sa.select(User).where(User.email == fields["email"]))
+            if owner is None:
+                log.warning("registration of %r lost a race for its username", fields["username"])
+                return
+        else:
+            activity.record_change(user, "registered", None, user)
+            emails.registration_received(user)
+    if owner is not None:
+        emails.registration_attempt(owner)
     db.session.commit()
-    return user
+    if current_app.config["MAIL_SEND_AFTER_COMMIT"]:
+        send_committed()
+
+
+def _ensure_username_free(username: str) -> None:
+    stmt = sa.select(User.id).where(sa.func.lower(User.username) == username.lower())
+    if db.session.scalar(stmt) is not None:
+        raise Conflict(
+            "That username is taken.",
+            errors={"json": {"username": ["Already taken."]}},
+        )
 
 
 def create_admin(*, email: str, username: str, password: str) -> User:
@@ -184,8 +228,8 @@ def _guard_self(user: User, actor: User) -> None:
         raise Conflict("You cannot change or remove your own admin account here.")
 
 
-def approve(*, user_id: int, role: Role | None, actor: User) -> User:
-    """Activate a pending account with `role` (default: the requested role).
+def approve(*, user_id: int, role: Role, actor: User) -> User:
+    """Activate a pending account with `role`, which the admin names explicitly.
 
     user.admin. Raises Forbidden, NotFound, Conflict if the account is not pending.
     """
@@ -194,7 +238,6 @@ def approve(*, user_id: int, role: Role | None, actor: User) -> User:
         user = _get(user_id)
         if user.status != UserStatus.PENDING:
             raise Conflict(f"Only pending accounts can be approved; this one is {user.status}.")
-        role = role or user.requested_role
         changes = activity.apply(user, {"status": UserStatus.ACTIVE, "role": role})
         user.approved_at, user.approved_by_id = utcnow(), actor.id
         activity.record_change(user, "approved", changes, actor)

@@ -39,10 +39,8 @@ def registrations():
 def approve(user_id: int):
     """Approve a registration with the role the admin chose."""
     with attempt(invalid="Choose a role from the list.", flash_refusal=True):
-        data = schemas.ApproveIn().load(
-            {"role": request.form["role"]} if request.form.get("role") else {}
-        )
-        user = service.approve(user_id=user_id, role=data.get("role"), actor=web_user())
+        data = schemas.ApproveIn().load({"role": request.form.get("role", "")})
+        user = service.approve(user_id=user_id, role=data["role"], actor=web_user())
         flash(f"{user.username} approved as {user.role.value}.", "success")
     return redirect(url_for("users_web.registrations"))
 

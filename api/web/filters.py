@@ -56,10 +56,17 @@ def _zone() -> ZoneInfo:
 
 
 def local(moment: datetime | None, fmt: str = "%d %b %Y, %H:%M") -> str:
-    """Format an aware datetime in the viewer's time zone ("" for None)."""
+    """Format an aware datetime in the viewer's time zone ("" for None).
+
+    Total: a stored value that the viewer's zone cannot represent (9999-12-31 23:59 UTC seen
+    from east of UTC lies past year 9999) is shown in UTC instead of failing the page.
+    """
     if moment is None:
         return ""
-    return moment.astimezone(_zone()).strftime(fmt)
+    try:
+        return moment.astimezone(_zone()).strftime(fmt)
+    except (OverflowError, ValueError):
+        return f"{moment.strftime(fmt)} UTC"
 
 
 def iso(moment: datetime | None) -> str:

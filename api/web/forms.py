@@ -141,10 +141,16 @@ def local_to_iso(value: str, timezone: str) -> str:
 
 
 def iso_to_local_input(moment: datetime | None, timezone: str) -> str:
-    """The value of a `datetime-local` input for an aware datetime, in `timezone`."""
+    """The value of a `datetime-local` input for an aware datetime, in `timezone`.
+
+    A value the zone cannot represent (near year 1 or 9999) is given in UTC, never an error.
+    """
     if moment is None:
         return ""
-    return moment.astimezone(ZoneInfo(timezone)).strftime("%Y-%m-%dT%H:%M")
+    try:
+        return moment.astimezone(ZoneInfo(timezone)).strftime("%Y-%m-%dT%H:%M")
+    except (OverflowError, ValueError):
+        return moment.strftime("%Y-%m-%dT%H:%M")
 
 
 def checkbox(name: str) -> bool:

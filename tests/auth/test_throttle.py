@@ -63,16 +63,13 @@ def test_throttle_ends_when_the_window_passes(client, make):
 
 
 def test_success_clears_the_account_counter(client, make, db):
-    make.user(email="target@example.com")
+    user = make.user(email="target@example.com")
     with time_machine.travel(START, tick=False):
         fail(client, "target@example.com", 4)
+        key = LoginAttempt.key == f"user:{user.id}"
+        assert db.session.query(LoginAttempt).filter(key).count() == 4
         assert login(client, "target@example.com", PASSWORD, "198.51.100.50").status_code == 200
-        assert (
-            db.session.query(LoginAttempt)
-            .filter(LoginAttempt.key == "account:target@example.com")
-            .count()
-            == 0
-        )
+        assert db.session.query(LoginAttempt).filter(key).count() == 0
         # Four more failures: without the reset this would be nine, and throttled.
         fail(client, "target@example.com", 4, first_address=10)
         response = login(client, "target@example.com", PASSWORD, "198.51.100.51")
@@ -120,3 +117,28 @@ def test_pending_account_with_the_right_password_gets_403_not_a_failure(client, 
             assert response.status_code == 403
             assert "awaiting approval" in response.get_json()["message"]
     assert db.session.query(LoginAttempt).count() == 0
+
+
+def test_username_and_email_share_one_allowance(client, make, db):
+    """Five failures in all, whichever identifier each used, from five addresses: throttled."""
+    user = make.user(email="target@example.com", username="Target")
+    identifiers = ["target@example.com", "Target", "TARGET@example.com", "target", " Target "]
+    with time_machine.travel(START, tick=False):
+        for n, identifier in enumerate(identifiers, start=1):
+            response = login(client, identifier, "wrong password", f"198.51.100.{n}")
+            assert response.status_code == 401
+        for identifier in ("Target", "target@example.com"):
+            response = login(client, identifier, PASSWORD, "198.51.100.99")
+            assert response.status_code == 429, identifier
+    keys = {row.key for row in db.session.query(LoginAttempt)}
+    assert f"user:{user.id}" in keys
+    assert not [key for key in keys if "target" in key.lower()]  # no per-identifier counters
+
+
+def test_unknown_identifiers_count_per_address(client, make):
+    make.user(email="target@example.com")
+    with time_machine.travel(START, tick=False):
+        for n in range(5):
+            assert login(client, f"nobody{n}", "wrong", "203.0.113.7").status_code == 401
+        assert login(client, "target@example.com", PASSWORD, "203.0.113.7").status_code == 429
+        assert login(client, "target@example.com", PASSWORD, "203.0.113.8").status_code == 200

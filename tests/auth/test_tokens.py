@@ -302,3 +302,23 @@ def test_issued_tokens_carry_the_pinned_claims(make, auth, app):
     assert access["rjti"] == refresh["jti"]
     assert access["exp"] - access["iat"] == pytest.approx(15 * 60, abs=1)
     assert tokens["expires_in"] == 15 * 60
+
+
+@pytest.mark.parametrize("claim", ["exp", "jti", "sub", "type"])
+@pytest.mark.parametrize("kind", ["access", "refresh"])
+def test_a_token_without_a_required_claim_is_refused(client, app, make, auth, claim, kind):
+    """Right key, right issuer and audience, but no `exp` (never expires) or no `jti` (cannot
+    be revoked): refused on the API and as a UI session cookie."""
+    user = make.user(role="employee")
+    claims = claims_of(auth.tokens(user)[f"{kind}_token"])
+    del claims[claim]
+    forged = pyjwt.encode(claims, app.config["JWT_SECRET_KEY"], algorithm="HS256")
+    path = ME if kind == "access" else REFRESH
+    method = client.get if kind == "access" else client.post
+    response = method(path, headers=bearer(forged))
+    assert_refused(response, "Invalid token." if claim in ("exp", "jti") else None)
+    if kind == "access":
+        cookie_client = app.test_client()
+        cookie_client.set_cookie(app.config["JWT_ACCESS_COOKIE_NAME"], forged)
+        page = cookie_client.get("/dashboard")
+        assert page.status_code == 302 and "/sign-in" in page.headers["Location"]

@@ -109,7 +109,7 @@ def test_whole_journey(live_server, chromium, shots, make, db):
     visitor.get_by_label("Repeat the password").fill(NEW_PASSWORD)
     visitor.get_by_role("button", name="Create my account").click()
     visitor.wait_for_url(re.compile(r".*/sign-in$"))
-    assert "An administrator will review your account" in visitor.content()
+    assert "Check your inbox" in visitor.content()
 
     # The admin approves the registration.
     boss = _new_page(chromium, base, csp_errors)

@@ -136,6 +136,7 @@ def test_alarms_cover_errors_throttles_and_the_dead_letter_queue(infra):
     watched = {
         (a["MetricName"], a["Dimensions"][0]["Value"].get("Fn::Sub", "queue"))
         for a in alarms.values()
+        if a["Namespace"] in ("AWS/Lambda", "AWS/SQS")
     }
 
     for function in ("http", "reminders", "reports", "outbox"):
@@ -147,3 +148,20 @@ def test_alarms_cover_errors_throttles_and_the_dead_letter_queue(infra):
         "Fn::GetAtt": ["JobFailuresQueue", "QueueName"]
     }
     assert all(a["AlarmActions"] == [{"Ref": "AlarmTopic"}] for a in alarms.values())
+
+
+def test_alarms_watch_the_database_the_proxy_and_ses_reputation(infra):
+    alarms = {
+        (r["Properties"]["Namespace"], r["Properties"]["MetricName"]): r["Properties"]
+        for r in infra["Resources"].values()
+        if r["Type"] == "AWS::CloudWatch::Alarm"
+    }
+
+    for metric in ("CPUUtilization", "DatabaseConnections", "FreeStorageSpace"):
+        assert alarms[("AWS/RDS", metric)]["Dimensions"] == [
+            {"Name": "DBInstanceIdentifier", "Value": {"Ref": "Database"}}
+        ]
+    for metric in ("AvailabilityPercentage", "DatabaseConnectionsBorrowLatency"):
+        assert alarms[("AWS/RDS", metric)]["Dimensions"][0]["Name"] == "ProxyName"
+    assert alarms[("AWS/SES", "Reputation.BounceRate")]["Threshold"] == 0.05
+    assert alarms[("AWS/SES", "Reputation.ComplaintRate")]["Threshold"] == 0.001

@@ -49,14 +49,21 @@ def test_bundle_holds_the_app_and_arm64_dependencies_under_25_mb(packaged):
     }
     assert {"flask", "sqlalchemy", "pymysql", "serverless_wsgi", "alembic"} <= deps
     assert not deps & {"boto3", "botocore", "gunicorn", "pytest", "moto"}
+    assert "api/certs/rds-ca-bundle.pem" in names
     binaries = [n for n in names if n.endswith(".so")]
     assert binaries and all("aarch64" in n or "abi3" in n for n in binaries), binaries
 
 
-def test_every_function_runs_python311_on_arm64_in_the_vpc(packaged):
+def test_every_function_runs_python312_on_arm64_in_the_vpc_logging_json(packaged):
     for name in FUNCTIONS:
         props = packaged.resources[f"{name}LambdaFunction"]["Properties"]
-        assert props["Runtime"] == "python3.11", name
+        assert props["Runtime"] == "python3.12", name
+        assert props["LoggingConfig"] == {
+            "LogFormat": "JSON",
+            "ApplicationLogLevel": "INFO",
+            "SystemLogLevel": "WARN",
+        }, name
+        assert props.get("EphemeralStorage", {"Size": 512})["Size"] <= 512
         assert props["Architectures"] == ["arm64"], name
         assert props["VpcConfig"]["SubnetIds"] == [
             {"Ref": "PrivateSubnetA"},
@@ -173,3 +180,61 @@ def test_dnspython_is_left_out_only_because_no_call_checks_deliverability(packag
 
     assert not [n for n in names if n.startswith("build/python-deps/dns/")]
     assert calls and all("check_deliverability=False" in call for call in calls), calls
+
+
+def test_http_runs_with_snapstart_behind_an_alias_and_a_concurrency_cap(packaged):
+    resources = packaged.resources
+    http = resources["HttpLambdaFunction"]["Properties"]
+    alias = resources["HttpSnapStartLambdaAlias"]["Properties"]
+    integration = resources["HttpApiIntegrationHttp"]["Properties"]
+
+    assert http["SnapStart"] == {"ApplyOn": "PublishedVersions"}
+    assert http["ReservedConcurrentExecutions"] == 50
+    assert alias["Name"] == "snapstart" and "Fn::GetAtt" in alias["FunctionVersion"]
+    assert integration["IntegrationUri"] == {
+        "Fn::Join": [":", [{"Fn::GetAtt": ["HttpLambdaFunction", "Arn"]}, "snapstart"]]
+    }
+    assert not [k for k, v in resources.items() if "ProvisionedConcurrency" in json.dumps(v)]
+    # The proxy gives up on a connection before the function times out.
+    pool = resources["DatabaseProxyTargetGroup"]["Properties"]["ConnectionPoolConfigurationInfo"]
+    assert pool["ConnectionBorrowTimeout"] < http["Timeout"]
+
+
+def test_migrate_never_runs_twice_at_once(packaged):
+    migrate = packaged.resources["MigrateLambdaFunction"]["Properties"]
+
+    assert migrate["ReservedConcurrentExecutions"] == 1
+    assert migrate["Timeout"] == 300
+
+
+def test_ses_sandbox_statement_is_conditional_and_scoped_to_the_mail_domain(packaged):
+    policy = packaged.resources["MailSandboxPolicy"]
+    (statement,) = policy["Properties"]["PolicyDocument"]["Statement"]
+
+    assert policy["Condition"] == "InSesSandbox"
+    assert packaged.template["Parameters"]["SesSandbox"]["Default"] == "true"
+    assert statement["Action"] == "ses:SendEmail"
+    assert statement["Condition"] == {
+        "StringLike": {"ses:FromAddress": {"Fn::Sub": "*@${MailDomain}"}}
+    }
+    assert policy["Properties"]["Roles"] == [{"Ref": "IamRoleLambdaExecution"}]
+
+
+def test_http_api_5xx_latency_and_outbox_dead_letters_raise_alarms(packaged):
+    resources = packaged.resources
+    five = resources["HttpApi5xxAlarm"]["Properties"]
+    latency = resources["HttpApiLatencyAlarm"]["Properties"]
+    metric_filter = resources["OutboxDeadMetricFilter"]["Properties"]
+    dead = resources["OutboxDeadAlarm"]["Properties"]
+
+    assert (five["Namespace"], five["MetricName"]) == ("AWS/ApiGateway", "5xx")
+    assert five["Dimensions"] == [{"Name": "ApiId", "Value": {"Ref": "HttpApi"}}]
+    assert latency["ExtendedStatistic"] == "p99"
+    assert "$.result.dead > 0" in metric_filter["FilterPattern"]
+    transform = metric_filter["MetricTransformations"][0]
+    assert (transform["MetricNamespace"], transform["MetricName"]) == (
+        dead["Namespace"],
+        dead["MetricName"],
+    )
+    access = resources["HttpApiStage"]["Properties"]["AccessLogSettings"]
+    assert json.loads(access["Format"])["requestId"] == "$context.requestId"

@@ -14,6 +14,7 @@ from werkzeug.http import dump_cookie
 from api import create_app
 from api.auth.models import LoginAttempt
 from api.tasks.models import Task, TaskStatus
+from api.users.models import User, UserStatus
 from handlers.http import serve
 from tests.handlers.events import (
     LambdaContext,
@@ -160,9 +161,9 @@ def test_sign_in_throttling_keys_on_the_client_address(app, make, db, kind, mult
         ).all()
     )
     assert counts == {
-        f"account:{first.email}": 5,
+        f"user:{first.id}": 5,
         "ip:198.51.100.7": 5,
-        f"account:{third.email}": 1,
+        f"user:{third.id}": 1,
         "ip:192.0.2.44": 1,
     }
 
@@ -297,3 +298,20 @@ def test_importing_the_handler_builds_the_app_without_boto3(tmp_path):
 
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(("kind", "multi"), FORMATS)
+def test_work_after_the_response_runs_within_the_invocation(app, db, kind, multi):
+    """serverless-wsgi never closes the response: the account must exist when the handler
+    returns, as after a PEP 3333 server's close()."""
+    body = {
+        "email": f"lambda-{kind}@example.com",
+        "username": f"lam{kind}"[:32],
+        "password": "a fine passphrase",
+    }
+    response = invoke(event(kind, multi, "POST", "/api/v1/auth/register", body=body))
+    assert response["statusCode"] == 202, json_body(response)
+    db.session.rollback()
+    assert db.session.scalar(sa.select(User.status).where(User.email == body["email"])) == (
+        UserStatus.PENDING
+    )

@@ -64,6 +64,7 @@ def make_app(app: Flask, database_url: str) -> Iterator[Callable[..., Flask]]:
             **overrides,
         }
         built.append(create_app(config))
+        built[-1].test_client_class = app.test_client_class  # closes responses like a server
         return built[-1]
 
     yield build

@@ -60,14 +60,14 @@ def _users(db) -> int:
 def test_registration_is_limited_per_address(limited, db):
     for n in range(10):
         response = _register(limited, n, A)
-        assert response.status_code == 201, response.json
+        assert response.status_code == 202, response.json
     assert response.headers["X-RateLimit-Limit"] == "10"
     assert response.headers["X-RateLimit-Remaining"] == "0"
     over = _register(limited, 10, A)
     _assert_429(over, 10)
     assert "registrations from this address" in over.json["message"]
     assert _users(db) == 10  # the refused request created nobody
-    assert _register(limited, 11, B).status_code == 201
+    assert _register(limited, 11, B).status_code == 202
     assert _users(db) == 11
 
 
@@ -208,9 +208,9 @@ def test_redis_holds_the_counters_across_containers(make_app, redis_url, redis_d
     first = make_app(RATELIMIT_STORAGE_URI=redis_url).test_client()
     second = make_app(RATELIMIT_STORAGE_URI=redis_url).test_client()
     for n in range(5):
-        assert _register(first, n, A).status_code == 201
+        assert _register(first, n, A).status_code == 202
     for n in range(5, 10):
-        assert _register(second, n, A).status_code == 201
+        assert _register(second, n, A).status_code == 202
     _assert_429(_register(first, 10, A), 10)
     _assert_429(_register(second, 10, A), 10)
     keys = [key.decode() for key in redis_db.keys("*")]  # the counters live in Redis
@@ -221,17 +221,17 @@ def test_memory_counters_do_not_cross_containers(make_app):
     first = make_app(RATELIMIT_STORAGE_URI="memory://").test_client()
     second = make_app(RATELIMIT_STORAGE_URI="memory://").test_client()
     for n in range(10):
-        assert _register(first, n, A).status_code == 201
+        assert _register(first, n, A).status_code == 202
     _assert_429(_register(first, 10, A), 10)
     # The other "container" has its own memory: this is why production needs Redis.
-    assert _register(second, 11, A).status_code == 201
+    assert _register(second, 11, A).status_code == 202
 
 
 def test_limits_can_be_switched_off(make_app):
     client = make_app(RATELIMIT_ENABLED=False).test_client()
     for n in range(12):
         response = _register(client, n, A)
-        assert response.status_code == 201
+        assert response.status_code == 202
         assert "X-RateLimit-Limit" not in response.headers
     assert limits.get_limiter(client.application).enabled is False
 

@@ -39,7 +39,15 @@ def test_every_email_kind_reaches_moto_server(client, make, auth, db, mail, ses_
             "/api/v1/auth/register",
             json={"email": f"{name}@example.com", "username": name, "password": PASSWORD},
         )
-        assert r.status_code == 201, r.json
+        assert r.status_code == 202, r.json
+        r.close()  # delivery runs once the response is sent
+    # Someone registers again with nia's address: the same answer, and nia is told.
+    r = client.post(
+        "/api/v1/auth/register",
+        json={"email": "nia@example.com", "username": "nia2", "password": PASSWORD},
+    )
+    assert r.status_code == 202, r.json
+    r.close()
     nia = db.session.scalar(db.select(User).filter_by(username="nia"))
     omar = db.session.scalar(db.select(User).filter_by(username="omar"))
     r = client.put(f"/api/v1/users/{nia.id}/approve", json={"role": "employee"}, headers=a_headers)
@@ -92,6 +100,7 @@ def test_every_email_kind_reaches_moto_server(client, make, auth, db, mail, ses_
     mail(SES_ENDPOINT_URL=f"http://127.0.0.1:{_free_port()}")
     r = client.post("/api/v1/auth/password-reset", json={"email": worker.email})
     assert r.status_code == 202
+    r.close()
     [reset_row] = outbox_rows(kind=EmailKind.PASSWORD_RESET)
     assert reset_row.status == OutboxStatus.PENDING and "unreachable" in reset_row.last_error
     mail(SES_ENDPOINT_URL=ses_server.url)
@@ -120,6 +129,7 @@ def test_every_email_kind_reaches_moto_server(client, make, auth, db, mail, ses_
     expected = {
         "nia@example.com": [
             "We received your taskdesk registration",
+            "Someone tried to register with your address",
             "Your taskdesk account is approved",
             "New sign-in to your taskdesk account",
         ],

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+import sqlalchemy as sa
 import time_machine
 
 from api.notifications.models import EmailKind, OutboxStatus
@@ -19,8 +20,11 @@ def test_registration_tells_the_registrant_and_every_admin(client, make, ses, db
     r = client.post(
         "/api/v1/auth/register",
         json={"email": "Nia@Example.com", "username": "nia", "password": "a fine passphrase"},
+        buffered=False,
     )
-    assert r.status_code == 201
+    assert r.status_code == 202
+    assert ses.messages == []  # delivered once the response has gone out
+    r.close()
     assert ses.subjects("nia@example.com") == ["We received your taskdesk registration"]
     for admin in (admin1, admin2):
         [msg] = ses.to(admin.email)
@@ -120,6 +124,7 @@ def test_password_reset_is_single_use_and_always_202(client, make, ses, db):
         assert r.json == {
             "message": "If the address belongs to an active account, a reset link is on its way."
         }
+        r.close()  # the WSGI server closes the response: the email goes out now
     assert [m.destinations["ToAddresses"] for m in ses.messages] == [[user.email]]
     [msg] = ses.to(user.email)
     assert msg.subject == "Reset your taskdesk password"
@@ -146,10 +151,9 @@ def test_password_reset_is_single_use_and_always_202(client, make, ses, db):
 def test_password_reset_link_expires_after_30_minutes(client, make, ses):
     user = make.user()
     with time_machine.travel("2026-03-02 09:00:00+00:00", tick=False) as clock:
-        assert (
-            client.post("/api/v1/auth/password-reset", json={"email": user.email}).status_code
-            == 202
-        )
+        r = client.post("/api/v1/auth/password-reset", json={"email": user.email})
+        assert r.status_code == 202
+        r.close()
         token = _reset_token(ses.to(user.email)[0].body)
         clock.shift(timedelta(minutes=31))
         r = client.post(
@@ -220,3 +224,33 @@ def test_incident_emails_reach_reporter_staff_and_assignee_never_the_actor(clien
     [response_mail] = [m for m in ses.to(reporter.email) if m.subject.startswith("New response")]
     assert "Rolled back &lt;the&gt; deploy" in response_mail.body  # HTML escaped
     assert not any(s.startswith("New response") for s in ses.subjects(responder.email))
+
+
+def test_a_reset_email_is_queued_and_sent_after_the_response(client, make, ses, db):
+    """The answer waits for no write and no provider: both happen on the response's close()."""
+    user = make.user()
+    r = client.post("/api/v1/auth/password-reset", json={"email": user.email}, buffered=False)
+    assert r.status_code == 202
+    assert outbox_rows(kind=EmailKind.PASSWORD_RESET) == [] and ses.messages == []
+    r.close()
+    db.session.rollback()  # a fresh snapshot: the row was written by another session
+    [row] = outbox_rows(kind=EmailKind.PASSWORD_RESET)
+    assert row.status == OutboxStatus.SENT and len(ses.to(user.email)) == 1
+
+
+def test_a_reset_for_an_unknown_address_writes_nothing(client, make, db):
+    make.user(email="someone@example.com")
+    before = {
+        t.name: db.session.execute(sa.select(sa.func.count()).select_from(t)).scalar()
+        for t in db.metadata.sorted_tables
+    }
+    for email in ("nobody@example.com", "someone@example.co"):
+        r = client.post("/api/v1/auth/password-reset", json={"email": email})
+        assert r.status_code == 202
+        r.close()
+    db.session.rollback()
+    after = {
+        t.name: db.session.execute(sa.select(sa.func.count()).select_from(t)).scalar()
+        for t in db.metadata.sorted_tables
+    }
+    assert after == before

@@ -120,7 +120,9 @@ def test_three_timezones_each_at_their_own_ten(app, make):
     assert backend.sent.count(new_york.email) == 2 and len(backend.sent) == 4
 
 
-def test_a_run_killed_halfway_then_rerun_misses_nobody_and_duplicates_nothing(app, make):
+def test_a_run_killed_halfway_then_rerun_misses_nobody_and_duplicates_nothing(
+    app, make, lease_clock
+):
     team = _team(make, 10)
     backend = CountingBackend(die_before=6)
     with pytest.raises(Killed):
@@ -131,10 +133,15 @@ def test_a_run_killed_halfway_then_rerun_misses_nobody_and_duplicates_nothing(ap
     jobs.run_reminders(now=TEN + timedelta(minutes=1), backend=backend, batch_size=4)
     assert len(backend.sent) == 5 + 2  # the third batch, never queued before
     # ... and the next hourly run takes them over once the lease has expired.
+    lease_clock.past_lease(app)
     jobs.run_reminders(now=TEN + timedelta(hours=1), backend=backend, batch_size=4)
     assert sorted(backend.sent) == sorted(u.email for u in team)
     rows = outbox_rows(kind=EmailKind.DAILY_REMINDER)
     assert len(rows) == 10 and all(r.status == OutboxStatus.SENT for r in rows)
+    # The send that died in flight spent an attempt; the claimed rows it never tried did not.
+    in_flight = next(r for r in rows if r.recipient == team[5].email)
+    assert in_flight.attempts == 2
+    assert [r.attempts for r in rows if r is not in_flight] == [1] * 9
 
 
 def test_two_concurrent_runs_send_one_reminder_each(app, make):
@@ -164,7 +171,7 @@ def test_two_concurrent_runs_send_one_reminder_each(app, make):
 
 
 def _batch_statements(statements: list[str]) -> int:
-    """Statements other than the one UPDATE per sent email."""
+    """Statements other than the two UPDATEs per sent email (claim confirmed, outcome)."""
     per_email = [s for s in statements if s.startswith("UPDATE") and "claim_token = " in s]
     return len(statements) - len(per_email)
 
@@ -182,7 +189,7 @@ def test_statements_per_batch_do_not_grow_with_the_batch(app, make, count_querie
         )
     assert result.batches == 2 and result.sending.sent == len(small) + len(big)
     assert _batch_statements(counter.statements) == small_count
-    assert len(counter.statements) - small_count == 80  # one UPDATE per email
+    assert len(counter.statements) - small_count == 2 * 80  # two UPDATEs per email
 
 
 def test_sending_is_paced_to_the_send_rate(app, make, monkeypatch):

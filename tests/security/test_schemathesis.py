@@ -4,7 +4,9 @@ For each role (admin, manager, employee, with tokens minted per role), every ope
 /api/v1/openapi.json gets SCHEMATHESIS_MAX_EXAMPLES generated requests that follow the spec
 (positive) and as many that break it (negative), in-process through the WSGI app, from a fixed
 seed. Every response must: not be a server error; use a status code, content type, headers and
-body the spec documents for that operation; and refuse invalid input with a 4xx.
+body the spec documents for that operation; and refuse invalid input with a 4xx. One more check
+is taskdesk's own (`required_body_is_required`): an operation whose document marks its request
+body required answers 400 when the body is left out, the rest of the example kept.
 
 The figures (operations, examples, failures) are printed for the record (`pytest -s`).
 """
@@ -20,6 +22,7 @@ from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 
+from api.request_body import BODY_REQUIRED
 from api.users.models import User, UserStatus
 
 pytestmark = pytest.mark.fuzz
@@ -40,6 +43,23 @@ class Figures:
     operations: int = 0
     examples: int = 0
     failures: list[str] = field(default_factory=list)
+    bodies_checked: set[str] = field(default_factory=set)
+
+
+def required_body_is_required(case, headers: dict[str, str], figures: Figures) -> None:
+    """Once per operation with `requestBody.required`: the same call without a body is a 400."""
+    operation = case.operation
+    required = (operation.definition.raw.get("requestBody") or {}).get("required")
+    if not required or operation.label in figures.bodies_checked:
+        return
+    figures.bodies_checked.add(operation.label)
+    bare = operation.Case(path_parameters=case.path_parameters, query=case.query)
+    response = bare.call(headers=headers)
+    message = (response.json() or {}).get("message") if response.status_code == 400 else None
+    if message != BODY_REQUIRED:
+        figures.failures.append(
+            f"required body {operation.label}: {response.status_code} {response.text[:300]}"
+        )
 
 
 def _fresh_headers(auth, make, holder: dict) -> dict[str, str]:
@@ -65,10 +85,11 @@ def _run_operation(operation, mode, auth, make, holder, figures: Figures) -> Non
     @given(case=operation.as_strategy(generation_mode=mode))
     def run(case) -> None:
         figures.examples += 1
+        headers = _fresh_headers(auth, make, holder)
         try:
-            case.call_and_validate(
-                headers=_fresh_headers(auth, make, holder), excluded_checks=EXCLUDED_CHECKS
-            )
+            case.call_and_validate(headers=headers, excluded_checks=EXCLUDED_CHECKS)
+            if mode == GenerationMode.POSITIVE:
+                required_body_is_required(case, headers, figures)
         except (Exception, BaseExceptionGroup) as failure:  # collected, asserted below
             figures.failures.append(
                 f"{mode.value} {operation.label}: {type(failure).__name__}: "
@@ -100,8 +121,10 @@ def test_every_operation_matches_the_spec(app, auth, make, role):
             _run_operation(operation, mode, auth, make, holder, figures)
     print(  # the closing note's figures
         f"\nschemathesis as {role}: {figures.operations} operations, "
-        f"{figures.examples} examples, {len(figures.failures)} failures"
+        f"{figures.examples} examples, {len(figures.bodies_checked)} required bodies checked, "
+        f"{len(figures.failures)} failures"
     )
     assert figures.operations >= 30
     assert figures.examples >= figures.operations * 2
+    assert len(figures.bodies_checked) >= 15  # every operation that documents a required body
     assert not figures.failures, "\n\n".join(figures.failures[:15])

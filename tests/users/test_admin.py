@@ -29,10 +29,25 @@ def admin(auth):
     return auth.as_role("admin")
 
 
+@pytest.mark.parametrize("body", [None, {}, {"role": None}])
+def test_approve_needs_an_explicit_role(client, make, admin, db, body):
+    """No body, or a body without a role, grants nothing (not even the requested role)."""
+    _admin, admin_h = admin
+    pending = make.user(role="manager", requested_role=Role.MANAGER, status="pending")
+    response = client.put(f"/api/v1/users/{pending.id}/approve", json=body, headers=admin_h)
+    assert response.status_code == (400 if body is None else 422), response.get_json()
+    if body is not None:
+        assert "role" in response.get_json()["errors"]["json"]
+    assert reread(db, pending.id).status == UserStatus.PENDING
+    assert activity_of(db, pending.id) == []
+
+
 def test_approve_with_the_requested_role(client, make, admin, db):
     admin_user, admin_h = admin
     pending = make.user(role="manager", requested_role=Role.MANAGER, status="pending")
-    response = client.put(f"/api/v1/users/{pending.id}/approve", json={}, headers=admin_h)
+    response = client.put(
+        f"/api/v1/users/{pending.id}/approve", json={"role": "manager"}, headers=admin_h
+    )
     assert response.status_code == 200
     data = response.get_json()
     assert (data["status"], data["role"]) == ("active", "manager")
@@ -64,7 +79,9 @@ def test_approve_with_another_role(client, make, admin, db):
 def test_only_pending_accounts_are_decided(client, make, admin, db, status):
     _admin, admin_h = admin
     user = make.user(status=status)
-    approve = client.put(f"/api/v1/users/{user.id}/approve", json={}, headers=admin_h)
+    approve = client.put(
+        f"/api/v1/users/{user.id}/approve", json={"role": "employee"}, headers=admin_h
+    )
     reject = client.delete(f"/api/v1/users/{user.id}/reject", headers=admin_h)
     assert approve.status_code == reject.status_code == 409
     assert reread(db, user.id).status == UserStatus(status)
