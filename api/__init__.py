@@ -104,6 +104,7 @@ def register_blueprints(app: Flask) -> None:
 
 def register_web_ui(app: Flask) -> None:
     """The server-rendered UI: HTML blueprints, cookie sessions, template helpers."""
+    from api.auth.oidc_views import blp as oidc_web
     from api.auth.views import blp as auth_web
     from api.incidents.views import blp as incidents_web
     from api.notifications.views import blp as outbox_web
@@ -114,7 +115,17 @@ def register_web_ui(app: Flask) -> None:
     from api.web.blueprints import WEB_BLUEPRINTS
     from api.web.views import blp as web
 
-    for blueprint in (web, auth_web, tasks_web, incidents_web, users_web, outbox_web, stats_web):
+    blueprints = (
+        web,
+        auth_web,
+        oidc_web,
+        tasks_web,
+        incidents_web,
+        users_web,
+        outbox_web,
+        stats_web,
+    )
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)
         WEB_BLUEPRINTS.add(blueprint.name)
     session.register(app)

@@ -176,6 +176,12 @@ class BaseConfig:
     PASSWORD_RESET_TTL = 30 * 60  # seconds a reset link stays valid (single use)
     REMINDER_BATCH_SIZE = 500  # users per reminders batch
 
+    # Single sign-on (OpenID Connect; api/auth/oidc_settings.py reads the variables).
+    OIDC_PROVIDERS: tuple[Any, ...] = ()  # api.auth.oidc_settings.Provider, in button order
+    OIDC_AUTO_APPROVE_DOMAINS: tuple[str, ...] = ()  # new accounts there are active employees
+    OIDC_HTTP_TIMEOUT = 10  # seconds for each request to a provider (discovery, JWKS, token)
+    PASSWORD_SIGN_IN = "all"  # or "admins-only": everyone else signs in through a provider
+
 
 class DevelopmentConfig(BaseConfig):
     ENV_NAME = "development"
@@ -287,6 +293,7 @@ def load_config(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
             app.config[key] = _env(key, "").lower() in ("1", "true", "yes")
     if _env("MAIL_MAX_SEND_RATE") is not None:
         app.config["MAIL_MAX_SEND_RATE"] = float(_env("MAIL_MAX_SEND_RATE", "0"))
+    _load_sso_settings(app, env_name)
     default_db = f"sqlite:///{Path(app.instance_path) / 'taskdesk.db'}"
     app.config["SQLALCHEMY_DATABASE_URI"] = with_rds_ca(_env("DATABASE_URL", default_db))
     if overrides:
@@ -317,6 +324,16 @@ def with_rds_ca(url: str) -> str:
     return _SSL_CA_RDS.sub(lambda m: m.group(1) + str(RDS_CA_BUNDLE), url)
 
 
+def _load_sso_settings(app: Flask, env_name: str) -> None:
+    """OIDC_* and PASSWORD_SIGN_IN from the environment; raises ConfigError naming the variable."""
+    from api.auth.oidc_settings import OIDCConfigError, settings_from_env
+
+    try:
+        app.config.update(settings_from_env(os.environ, production=env_name == "production"))
+    except OIDCConfigError as exc:
+        raise ConfigError(str(exc)) from exc
+
+
 def _check_production(config: Mapping[str, Any]) -> None:
     for key in ("SECRET_KEY", "JWT_SECRET_KEY"):
         value = config.get(key) or ""
@@ -324,3 +341,5 @@ def _check_production(config: Mapping[str, Any]) -> None:
             raise ConfigError(f"{key} must be set to a random value of at least 32 characters")
     if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         raise ConfigError("DATABASE_URL must point at MySQL in production, not SQLite")
+    if config.get("PASSWORD_SIGN_IN") == "admins-only" and not config.get("OIDC_PROVIDERS"):
+        raise ConfigError("PASSWORD_SIGN_IN=admins-only needs an OpenID provider (OIDC_ISSUER)")

@@ -7,8 +7,10 @@
 # (default build/python-deps), for LAMBDA_PYTHON (default 3.12, the runtime serverless.yml
 # names; a test may build for the interpreter it runs the bundle with), from requirements.txt less
 # what Lambda does not use (gunicorn; boto3 is the runtime's and is not in requirements.txt).
-# Shared objects are stripped of debug symbols (aarch64 binutils, installed with apt-get when
-# absent and run as root), as serverless-python-requirements' `slim` does.
+# Shared objects are stripped of every symbol no relocation needs (--strip-unneeded: debug
+# information and the static symbol table; Python finds PyInit_* in the dynamic one), with
+# aarch64 binutils (installed with apt-get when absent and run as root), as
+# serverless-python-requirements' `slim` does.
 # Skips the work when build/python-deps matches requirements.txt and this script already.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -50,7 +52,7 @@ done
   "${platforms[@]}" \
   --implementation cp --python-version "$PYVER" --only-binary=:all: \
   --target "$OUT" -r build/requirements-lambda.txt
-# Nothing below is imported at run time on Lambda (the bundle must stay under 25 MB unzipped):
+# Nothing below is imported at run time on Lambda (the bundle must stay under 40 MB unzipped):
 # console scripts, test helpers, install records, type stubs, Cython sources, SQLAlchemy's
 # asyncio extension (taskdesk is synchronous), and dnspython, which email-validator imports only
 # for deliverability checks that taskdesk turns off (check_deliverability=False; the deploy
@@ -59,7 +61,7 @@ rm -rf "$OUT/bin" "$OUT"/{sqlalchemy,alembic,mako}/testing "$OUT"/sqlalchemy/ext
 rm -rf "$OUT"/dns "$OUT"/dnspython-*.dist-info
 rm -f "$OUT"/*.dist-info/RECORD
 find "$OUT" \( -name '__pycache__' -o -name '*.pyi' -o -name '*.pyx' -o -name '*.pxd' \) -prune -exec rm -rf {} +
-find "$OUT" -name '*.so' -exec "$STRIP" --strip-debug {} +
+find "$OUT" -name '*.so' -exec "$STRIP" --strip-unneeded {} +
 echo "$want" > "$STAMP"
 size=$(du -sm --apparent-size "$OUT" | cut -f1)
 echo "build-lambda-deps: $OUT built for $ARCH (${size} MB unzipped)" >&2

@@ -8,7 +8,7 @@ from flask import current_app, request
 from flask_jwt_extended import get_jwt, jwt_required
 from flask_smorest import Blueprint
 
-from api.auth import schemas, service
+from api.auth import schemas, service, sso_rules
 from api.guards import current, login_required
 from api.users import service as users
 
@@ -27,7 +27,9 @@ def register(data: dict):
 
     The answer is the same whether or not the email address already has an account (no account
     enumeration): the address gets an email either way, a receipt or a note to its owner.
+    403 when PASSWORD_SIGN_IN=admins-only: accounts are then created through single sign-on.
     """
+    sso_rules.check_password_registration()
     users.register(**data)
     return {"message": service.REGISTERED}
 

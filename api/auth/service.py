@@ -11,7 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from api.auth import throttle
+from api.auth import sso_rules, throttle
 from api.auth.passwords import burn_verify_time, hash_password, hasher, verify_password
 from api.auth.tokens import issue_pair, revoke
 from api.db import utcnow
@@ -54,12 +54,27 @@ def login(*, login: str, password: str, address: str | None) -> dict[str, Any]:
     if not verify_password(user.password_hash, password):
         throttle.record_failure(keys)
         raise Unauthorized(BAD_CREDENTIALS)
-    if user.status != UserStatus.ACTIVE:
-        db.session.rollback()
-        raise Forbidden(STATUS_MESSAGES[user.status])
+    ensure_may_sign_in(user)
+    sso_rules.check_password_sign_in(user)
     if hasher().check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     throttle.clear(keys[0])
+    return open_session(user, address=address)
+
+
+def ensure_may_sign_in(user: User) -> None:
+    """Raise Forbidden naming the status when `user` is not active (every way of signing in)."""
+    if user.status != UserStatus.ACTIVE:
+        db.session.rollback()
+        raise Forbidden(STATUS_MESSAGES[user.status])
+
+
+def open_session(user: User, *, address: str | None) -> dict[str, Any]:
+    """Issue a token pair to an active `user` who proved who they are (password or provider).
+
+    Sends the sign-in alert when the user wants it and commits. Raises Forbidden (status).
+    """
+    ensure_may_sign_in(user)
     tokens = issue_pair(user)
     emails.sign_in_alert(user, address=address, token_id=secrets.token_hex(8))
     db.session.commit()

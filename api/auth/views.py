@@ -17,7 +17,7 @@ from flask import (
     url_for,
 )
 
-from api.auth import schemas, service
+from api.auth import oidc_views, schemas, service, sso_rules
 from api.errors import DomainError
 from api.users import service as users
 from api.web import forms
@@ -81,7 +81,9 @@ def sign_in():
             if key.lower() == "retry-after":
                 response.headers[key] = value
         return response
-    return sign_in_response(redirect(nxt), tokens)
+    response = sign_in_response(redirect(nxt), tokens)
+    oidc_views.after_password_sign_in(tokens)
+    return response
 
 
 @blp.route("/register", methods=["GET", "POST"])
@@ -106,6 +108,7 @@ def register():
     if data is None:
         return render_template("auth/register.html", form=form, **context), 422
     try:
+        sso_rules.check_password_registration()
         users.register(**data)
     except DomainError as error:
         form.fail(error)

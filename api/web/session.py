@@ -194,7 +194,15 @@ def check_csrf() -> None:
     if not _same_origin():
         log.warning("cross-origin form post refused: %s", request.headers.get("Origin"))
         raise CSRFRefused()
-    submitted = _submitted_csrf()
+    verify_csrf_token(_submitted_csrf())
+
+
+def verify_csrf_token(submitted: str) -> None:
+    """Raise CSRFRefused unless `submitted` is this page's CSRF token (see `csrf_token`).
+
+    Also for the few GET links that start something (single sign-on leaves for the provider by
+    a link: a form's CSP form-action would forbid the redirect to another origin).
+    """
     if not submitted:
         raise CSRFRefused()
     if g.get("web_user") is not None:

@@ -7,7 +7,11 @@ import subprocess
 
 from tests.deploy.conftest import ROOT, VENV_BIN
 
-LIMIT_BYTES = 25 * 1000 * 1000  # the bundle budget: 25 MB unzipped
+# The bundle budget, unzipped (Lambda allows 250 MB). 25 MB until single sign-on: verifying an
+# OpenID Connect ID token (RS256 / ES256) needs `cryptography`, whose statically linked OpenSSL
+# is 10 MB stripped, plus Authlib, joserfc and requests; they are imported only by sign-ins
+# through a provider, so the cold start of every other request is unchanged.
+LIMIT_BYTES = 40 * 1000 * 1000
 FUNCTIONS = ("Http", "Reminders", "Reports", "Outbox", "Migrate", "Admin")
 
 
@@ -34,7 +38,7 @@ def test_package_needs_no_credentials_and_cfn_lint_passes(packaged):
     )
 
 
-def test_bundle_holds_the_app_and_arm64_dependencies_under_25_mb(packaged):
+def test_bundle_holds_the_app_and_arm64_dependencies_under_40_mb(packaged):
     names = packaged.names()
     tops = {name.split("/", 1)[0] for name in names}
 

@@ -123,6 +123,13 @@ CASES = [
         "callers",
     ),
     Page("/sign-out", ANYONE, {}, "nothing"),
+    Page(
+        "/profile/sign-in-providers/{missing}/unlink",
+        expect(SIGN_IN, 404, 404, 404),
+        {},
+        "nothing",
+        "no such link",
+    ),
 ]
 # Pages open to anyone: their own tests (tests/auth, tests/web) cover them in depth; here each
 # is posted once by every caller with input that changes nothing.
@@ -163,6 +170,7 @@ def world(make) -> dict[str, Any]:
         "hidden": hidden.public_id,
         "assigned": assigned.public_id,
         "dead_email": _email(employee, OutboxStatus.DEAD, f"page-matrix:{employee.id}"),
+        "missing": 999_999_999,
     }
 
 
