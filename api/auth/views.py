@@ -18,7 +18,6 @@ from flask import (
 )
 
 from api.auth import oidc_views, schemas, service, sso_rules
-from api.errors import DomainError
 from api.users import service as users
 from api.web import forms
 from api.web.session import (
@@ -69,20 +68,19 @@ def sign_in():
     )
     if data is None:
         return render_template("auth/sign_in.html", form=form, next=nxt), 422
-    try:
+    with forms.attempt() as outcome:
         tokens = service.login(
             login=data["login"], password=data["password"], address=request.remote_addr
         )
-    except DomainError as error:
-        form.message = error.message
-        response = make_response(render_template("auth/sign_in.html", form=form, next=nxt))
-        response.status_code = error.code
-        for key, value in error.headers.items():
-            if key.lower() == "retry-after":
-                response.headers[key] = value
+        response = sign_in_response(redirect(nxt), tokens)
+        oidc_views.after_password_sign_in(tokens)
         return response
-    response = sign_in_response(redirect(nxt), tokens)
-    oidc_views.after_password_sign_in(tokens)
+    form.message = outcome.message
+    response = make_response(render_template("auth/sign_in.html", form=form, next=nxt))
+    response.status_code = outcome.code
+    for key, value in outcome.headers.items():
+        if key.lower() == "retry-after":
+            response.headers[key] = value
     return response
 
 
@@ -107,14 +105,12 @@ def register():
         data = None
     if data is None:
         return render_template("auth/register.html", form=form, **context), 422
-    try:
+    with forms.attempt(form) as outcome:
         sso_rules.check_password_registration()
         users.register(**data)
-    except DomainError as error:
-        form.fail(error)
-        return render_template("auth/register.html", form=form, **context), error.code
-    flash(service.REGISTERED, "success")  # the same whether or not the address had an account
-    return redirect(url_for("auth_web.sign_in"))
+        flash(service.REGISTERED, "success")  # the same whether or not the address had one
+        return redirect(url_for("auth_web.sign_in"))
+    return render_template("auth/register.html", form=form, **context), outcome.code
 
 
 @blp.route("/password-reset", methods=["GET", "POST"])

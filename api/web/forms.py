@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -160,10 +160,12 @@ def checkbox(name: str) -> bool:
 
 @dataclass
 class Outcome:
-    """What `attempt` saw: nothing (`ok`), or a refusal with its status `code` and `message`."""
+    """What `attempt` saw: nothing (`ok`), or a refusal with its status `code`, `message` and
+    the `headers` it carries (Retry-After, say)."""
 
     code: int = 200
     message: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -198,7 +200,7 @@ def attempt(
     except DomainError as error:
         if error.code == 404:
             raise
-        outcome.code, outcome.message = error.code, error.message
+        outcome.code, outcome.message, outcome.headers = error.code, error.message, error.headers
         if form is not None:
             form.fail(error)
         if flash_refusal:
