@@ -156,9 +156,18 @@ def moto_ses(tmp_path_factory) -> Iterator[str]:
         _stop(process)
 
 
-def _set_password_from_the_reset_link(database_url: str, email: str, password: str) -> None:
-    """Follow the reset link the admin function queued (the outbox row's text) in-process."""
+def _set_password_from_the_reset_link(
+    database_url: str, email: str, password: str, moto_url: str | None = None
+) -> None:
+    """Follow the reset link the admin function emailed, in-process.
+
+    The link is read from the outbox row while the email waits there; once it was sent the row's
+    body is cleared (it held a single-use credential), so the link is read from the message that
+    SES (`moto_url`'s moto_server) accepted.
+    """
+    import json as _json
     import re as _re
+    import urllib.request as _request
 
     import sqlalchemy as sa
 
@@ -171,7 +180,14 @@ def _set_password_from_the_reset_link(database_url: str, email: str, password: s
             sa.text("SELECT body_text FROM email_outbox WHERE recipient = :to"), {"to": email}
         ).scalar_one()
     engine.dispose()
-    token = _re.search(r"token=([\w.\-]+)", body).group(1)
+    found = _re.search(r"token=([\w.\-]+)", body)
+    if found is None and moto_url is not None:
+        with _request.urlopen(f"{moto_url}/moto-api/data.json", timeout=10) as response:
+            sent = _json.load(response).get("ses", {}).get("Message", [])
+        bodies = [m["body"] for m in sent if email in m["destinations"].get("ToAddresses", [])]
+        found = next(filter(None, (_re.search(r"token=([\w.\-]+)", b) for b in bodies)), None)
+    assert found is not None, f"no reset link for {email} in the outbox or in SES"
+    token = found.group(1)
     app = create_app(
         {
             "ENV_NAME": "testing",

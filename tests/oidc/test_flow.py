@@ -94,7 +94,7 @@ def test_new_account_waits_for_approval_then_signs_in(person, db, make):
     assert "Your account is awaiting approval by an administrator." in again.text
     assert person.web.access is None
 
-    users.approve(user_id=user.id, role=None, actor=admin)
+    users.approve(user_id=user.id, role=Role.EMPLOYEE, actor=admin)
     signed_in = person.sign_in("ada@corp.example")
     assert signed_in.status_code == 302
     assert signed_in.headers["Location"].endswith("/dashboard")
