@@ -26,8 +26,10 @@ run: $(STAMP)
 ## test: ruff, hadolint and bandit, then the whole suite on MariaDB and on SQLite
 test: $(STAMP) lint security test-mysql test-sqlite
 
+## lint: ruff, and the import contracts of .importlinter (the layers; DEVELOPERS.md)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports --no-cache
 
 ## security: hadolint on the Dockerfile and bandit (medium severity and above) on the code
 security: hadolint bandit

@@ -84,6 +84,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from api.auth.routes import blp as auth
+    from api.cron import blp as jobs
     from api.extensions import api
     from api.health import blp as health
     from api.incidents.routes import PublicIdConverter, public_id_schema
@@ -91,7 +92,6 @@ def register_blueprints(app: Flask) -> None:
     from api.notifications import after_response
     from api.notifications import service as notifications
     from api.notifications.routes import blp as outbox
-    from api.notifications.routes import jobs_blp as jobs
     from api.reports.routes import blp as reports
     from api.security import register_id_converter
     from api.stats.routes import blp as stats
@@ -111,9 +111,33 @@ def register_blueprints(app: Flask) -> None:
 
 def register_web_ui(app: Flask) -> None:
     """The server-rendered UI: HTML blueprints, cookie sessions, template helpers."""
-    from api.web import register_web
+    from api.auth.oidc_views import blp as oidc_web
+    from api.auth.views import blp as auth_web
+    from api.incidents.views import blp as incidents_web
+    from api.notifications.views import blp as outbox_web
+    from api.stats.views import blp as stats_web
+    from api.tasks.views import blp as tasks_web
+    from api.users.views import blp as users_web
+    from api.web import errors, filters, session
+    from api.web.blueprints import WEB_BLUEPRINTS
+    from api.web.views import blp as web
 
-    register_web(app)
+    blueprints = (
+        web,
+        auth_web,
+        oidc_web,
+        tasks_web,
+        incidents_web,
+        users_web,
+        outbox_web,
+        stats_web,
+    )
+    for blueprint in blueprints:
+        app.register_blueprint(blueprint)
+        WEB_BLUEPRINTS.add(blueprint.name)
+    session.register(app)
+    filters.register(app)
+    errors.register(app)
 
 
 def register_http_surface(app: Flask) -> None:

@@ -1,12 +1,16 @@
-"""CLI: `flask db …` (Alembic, loaded lazily), `flask users …`, `flask demo …`."""
+"""CLI: `flask db …` (Alembic, loaded lazily), `flask users …`, `flask demo …`, `flask jobs …`."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import click
 from flask import Flask
+from flask.cli import with_appcontext
+
+from api.jobs import JOBS
 
 MIGRATIONS = str(Path(__file__).parent / "migrations")
 
@@ -66,9 +70,34 @@ class LazyDbGroup(click.Group):
         return self._real().get_command(ctx, name)
 
 
+jobs_cli = click.Group("jobs", help="Scheduled jobs: reminders, reports, outbox.")
+
+
+def _job_command(name: str) -> click.Command:
+    @click.option("--now", type=click.DateTime(), default=None, help="Pretend time (UTC).")
+    @with_appcontext
+    def command(now: datetime | None) -> None:
+        moment = now.replace(tzinfo=UTC) if now else None
+
+        def progress(result: Any) -> None:
+            fields = result.as_dict() if hasattr(result, "as_dict") else vars(result)
+            shown = ", ".join(f"{k}={v}" for k, v in fields.items() if not isinstance(v, list))
+            click.echo(f"  … {shown}", err=True)
+
+        click.echo(f"jobs {name}: running", err=True)
+        summary = JOBS[name](now=moment, progress=progress)
+        click.echo(f"jobs {name}: " + ", ".join(f"{k}={v}" for k, v in summary.items()))
+
+    command.__doc__ = JOBS[name].__doc__
+    return jobs_cli.command(name)(command)
+
+
+for _name in JOBS:
+    _job_command(_name)
+
+
 def register(app: Flask) -> None:
     from api.demo import demo_cli
-    from api.notifications.cli import jobs_cli
     from api.users.cli import users_cli
 
     app.cli.add_command(LazyDbGroup(app))

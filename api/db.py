@@ -1,11 +1,13 @@
-"""Database foundations: the declarative base, UTC timestamps, string enums and pagination."""
+"""Database foundations: the declarative base, UTC timestamps, string enums, pagination and
+the unit of work (a service command's transaction)."""
 
 from __future__ import annotations
 
 import enum
 import math
 import operator
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
@@ -14,6 +16,27 @@ import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, registry
 
 T = TypeVar("T")
+
+
+@contextmanager
+def unit_of_work(session: Any = None) -> Iterator[Any]:
+    """One service command's transaction: commit when the block ends, roll back if it raises.
+
+    `with unit_of_work(): ...` holds a command's writes (the change, its activity row, its
+    outbox rows) and commits them together; any exception (a DomainError included) rolls the
+    whole block back and propagates, so an adapter never rolls back for a service. `session`
+    defaults to the Flask-SQLAlchemy session.
+    """
+    if session is None:
+        from api.extensions import db  # api.extensions imports this module
+
+        session = db.session
+    try:
+        yield session
+        session.commit()  # a failing commit (a constraint at flush) rolls back too
+    except BaseException:
+        session.rollback()
+        raise
 
 
 def utcnow() -> datetime:

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import logging
 from http import HTTPStatus
-from typing import Any
+from typing import Any, Protocol
 
-from flask import Flask, Response, g, has_request_context, jsonify
+from flask import Flask, Response, current_app, g, has_request_context, jsonify
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
@@ -103,13 +103,14 @@ def error_response(
 ) -> Response:
     """The error as the caller expects it: the JSON envelope, or an HTML page for the UI.
 
-    The blueprint decides (api.web.is_web_request): UI pages and unknown paths outside /api/
-    get templates/errors/*.html; everything under /api/ gets the envelope.
+    The UI registers an `HtmlErrors` under `app.extensions[HTML_ERRORS]` (api/web/errors.py):
+    its `wants_html()` decides by blueprint (UI pages and unknown paths outside /api/ get
+    templates/errors/*.html) and its `render` draws the page; without it, and under /api/,
+    the answer is the envelope.
     """
-    if _wants_html():
-        from api.web.errors import render_error_page
-
-        return render_error_page(code, message, headers)
+    html = _html_errors()
+    if html is not None:
+        return html.render(code, message, headers)
     response = jsonify(envelope(code, message, errors))
     response.status_code = code
     for key, value in (headers or {}).items():
@@ -117,12 +118,23 @@ def error_response(
     return response
 
 
-def _wants_html() -> bool:
-    if not has_request_context():
-        return False
-    from api.web import is_web_request
+HTML_ERRORS = "taskdesk.html_errors"  # app.extensions key of the UI's HtmlErrors
 
-    return is_web_request()
+
+class HtmlErrors(Protocol):
+    """What the UI registers to answer its requests' errors with pages, not the envelope."""
+
+    def wants_html(self) -> bool: ...
+
+    def render(self, code: int, message: str | None, headers: dict | None) -> Response: ...
+
+
+def _html_errors() -> HtmlErrors | None:
+    """The UI's HtmlErrors when this request is answered in HTML, else None."""
+    if not has_request_context():
+        return None
+    html = current_app.extensions.get(HTML_ERRORS)
+    return html if html is not None and html.wants_html() else None
 
 
 def _handle_domain(error: DomainError) -> Response:

@@ -1,48 +1,220 @@
-"""Who the caller is, and the role rules of shared/design.md §2 in one place."""
+"""Who may do what: named capabilities, the role table, and the object rules (design §2).
+
+Every rule about who may do what is answered here and nowhere else:
+
+- `Capability` names each thing a person may do ("task.assign", "incident.triage", ...).
+- `GRANTS` says, per capability and role, whether the role holds it on EVERY object, only where
+  the domain's object RULE says so (an employee moves the tasks assigned to them), or not at all
+  (the role is absent).
+- Each domain registers its object rule (`register_rule`) beside its models: `api/tasks/rules.py`
+  ("the assignee"), `api/incidents/rules.py` ("public, or the reporter, or the assignee"). A rule
+  answers for one object in Python and, for lists, as a SQL condition.
+- Services call `require(actor, capability, obj)` at the top of every command and filter every
+  query with `visible_clause`; the JSON routes' `login_required`, the UI's `page_login_required`,
+  the navigation and the templates read the same table (`role_may`, `can`, the services'
+  `allowed_actions`).
+
+An object the caller may not see answers 404, not 403 (design §2), so ids cannot be probed:
+`require` raises the domain's NotFound when the actor lacks the domain's read capability on the
+object, and Forbidden when they see it but may not do this to it.
+
+Callers (`actor`) are users: anything with `id`, `role` and `status`. Only active accounts hold
+capabilities (a CLI or a job acting for a disabled account is refused like the API refuses it).
+This module imports no domain package; domains import it.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-from typing import Any, TypeVar
+import enum
+import importlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, Protocol
 
-from flask_jwt_extended import get_current_user, verify_jwt_in_request
+import sqlalchemy as sa
 
-from api.errors import Forbidden
-from api.users.models import Role, User
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-STAFF = (Role.ADMIN, Role.MANAGER)
-ADMIN_ONLY = (Role.ADMIN,)
+from api.errors import Forbidden, NotFound
 
 
-def current() -> User:
-    """The signed-in user of this request (after `verify_jwt_in_request`).
+class Actor(Protocol):
+    """A signed-in person as the rules see them (api.users.models.User)."""
 
-    The User itself, not flask-jwt-extended's `current_user` proxy: every attribute read through
-    the proxy costs a context lookup, and marshmallow probes a proxy for item access first (it
-    has `__getitem__`), paying a raised TypeError per field. Raises RuntimeError outside a
-    request whose token was verified.
+    id: int
+    role: Any  # Role, a StrEnum: compares equal to its value
+    status: Any  # UserStatus
+
+
+class Capability(enum.StrEnum):
+    """Everything a person may be allowed to do; the value is the name used in messages/docs."""
+
+    TASK_READ = "task.read"
+    TASK_CREATE = "task.create"
+    TASK_EDIT = "task.edit"
+    TASK_ASSIGN = "task.assign"
+    TASK_SET_STATUS = "task.set_status"
+    TASK_DELETE = "task.delete"
+    INCIDENT_READ = "incident.read"
+    INCIDENT_REPORT = "incident.report"
+    INCIDENT_RESPOND = "incident.respond"
+    INCIDENT_EDIT_REPORT = "incident.edit_report"
+    INCIDENT_TRIAGE = "incident.triage"
+    INCIDENT_SET_STATUS = "incident.set_status"
+    INCIDENT_REOPEN = "incident.reopen"
+    USER_LIST = "user.list"
+    USER_ADMIN = "user.admin"
+    STATS_READ = "stats.read"
+    OUTBOX_ADMIN = "outbox.admin"
+
+    @property
+    def domain(self) -> str:
+        """The object kind the capability acts on: "task" for "task.assign"."""
+        return self.value.partition(".")[0]
+
+
+class Grant(enum.Enum):
+    """How a role holds a capability: on every object, or where the object rule says so."""
+
+    EVERY = "every"
+    RULE = "rule"
+
+
+EVERY, RULE = Grant.EVERY, Grant.RULE
+ACTIVE = "active"  # UserStatus.ACTIVE's value
+
+
+def _staff(grant: Grant = EVERY) -> dict[str, Grant]:
+    return {"admin": EVERY, "manager": EVERY, "employee": grant}
+
+
+# The table of design §2. A role that is absent does not hold the capability at all.
+GRANTS: dict[Capability, dict[str, Grant]] = {
+    Capability.TASK_READ: _staff(RULE),  # employees: tasks assigned to them
+    Capability.TASK_CREATE: {"admin": EVERY, "manager": EVERY},
+    Capability.TASK_EDIT: {"admin": EVERY, "manager": EVERY},
+    Capability.TASK_ASSIGN: {"admin": EVERY, "manager": EVERY},
+    Capability.TASK_SET_STATUS: _staff(RULE),  # employees: tasks assigned to them
+    Capability.TASK_DELETE: {"admin": EVERY},
+    Capability.INCIDENT_READ: _staff(RULE),  # public ones, and those they reported or hold
+    Capability.INCIDENT_REPORT: _staff(EVERY),
+    Capability.INCIDENT_RESPOND: _staff(EVERY),  # on the incidents they can see
+    Capability.INCIDENT_EDIT_REPORT: _staff(RULE),  # the reporter
+    Capability.INCIDENT_TRIAGE: _staff(RULE),  # severity and assignee: the assignee
+    Capability.INCIDENT_SET_STATUS: _staff(RULE),  # the assignee
+    Capability.INCIDENT_REOPEN: {"admin": EVERY, "manager": EVERY},
+    Capability.USER_LIST: {"admin": EVERY, "manager": EVERY},  # managers: active, public fields
+    Capability.USER_ADMIN: {"admin": EVERY},
+    Capability.STATS_READ: {"admin": EVERY, "manager": EVERY},  # stats and summary reports
+    Capability.OUTBOX_ADMIN: {"admin": EVERY},
+}
+
+
+@dataclass(frozen=True)
+class ObjectRule:
+    """A domain's object rule.
+
+    `read` is the capability that lets a person see an object of the domain; `owns(actor,
+    capability, obj)` answers for a RULE grant on one object; `clause(actor_id, capability)` is
+    the same rule as a SQL condition on the domain's table, for the person whose id is
+    `actor_id` (an int, or a bound parameter in a statement built once for every caller);
+    `not_found` is the message of the domain's 404.
     """
-    return get_current_user()
+
+    read: Capability
+    owns: Callable[[Actor, Capability, Any], bool]
+    clause: Callable[[Any, Capability], sa.ColumnElement[bool]]
+    not_found: str
 
 
-def login_required(*roles: Role) -> Callable[[F], F]:
-    """Require a valid access token, and one of `roles` when given.
+RULES: dict[str, ObjectRule] = {}
 
-    Missing or invalid tokens answer 401 (RFC 6750 §3.1); a role outside `roles` answers 403.
+
+def register_rule(domain: str, rule: ObjectRule) -> ObjectRule:
+    """Register the object rule of `domain` ("task"); the domain's rules module calls this."""
+    RULES[domain] = rule
+    return rule
+
+
+def _rule(capability: Capability) -> ObjectRule:
+    rule = RULES.get(capability.domain)
+    if rule is None:
+        # The domain's service imports its rules first; a caller that got here another way
+        # (a template helper, a script) loads them now. Still missing: fail closed.
+        importlib.import_module(f"api.{capability.domain}s.rules")
+        rule = RULES.get(capability.domain)
+    if rule is None:
+        raise LookupError(f"no object rule registered for {capability.domain!r}")
+    return rule
+
+
+def grant(actor: Actor | None, capability: Capability) -> Grant | None:
+    """How `actor` holds `capability` (EVERY, RULE), or None: not at all, or not active."""
+    if actor is None or actor.status != ACTIVE:
+        return None
+    return GRANTS[capability].get(actor.role)
+
+
+def role_may(role: Any, capability: Capability) -> bool:
+    """True when `role` holds `capability` on at least some objects (route and page guards)."""
+    return role in GRANTS[capability]
+
+
+def roles_with(capability: Capability) -> tuple[str, ...]:
+    """The roles that hold `capability` on every object ("who gets the summary report")."""
+    return tuple(role for role, how in GRANTS[capability].items() if how is EVERY)
+
+
+def can(actor: Actor | None, capability: Capability, obj: Any = None) -> bool:
+    """True when `actor` may use `capability`, on `obj` when given.
+
+    Without `obj` the answer is about every object ("may list all incidents"); a RULE grant
+    then answers False. With `obj`, a RULE grant asks the domain's object rule.
     """
+    how = grant(actor, capability)
+    if how is EVERY:
+        return True
+    if how is RULE and obj is not None:
+        return _rule(capability).owns(actor, capability, obj)  # type: ignore[arg-type]
+    return False
 
-    def decorator(fn: F) -> F:
-        @wraps(fn)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            verify_jwt_in_request()
-            if roles and current().role not in roles:
-                raise Forbidden("Your role may not use this resource.")
-            return fn(*args, **kwargs)
 
-        wrapper._roles = roles  # type: ignore[attr-defined]  # read by the OpenAPI doc helper
-        return wrapper  # type: ignore[return-value]
+def require(actor: Actor | None, capability: Capability, obj: Any = None) -> None:
+    """Raise unless `actor` may use `capability` (on `obj` when given).
 
-    return decorator
+    With `obj`: NotFound (the domain's message) when `actor` may not see it, Forbidden when
+    they see it but may not do this. Without: Forbidden. Services call this first.
+    """
+    if obj is not None:
+        rule = _rule(capability)
+        if capability is not rule.read and not can(actor, rule.read, obj):
+            raise NotFound(rule.not_found)
+        if not can(actor, capability, obj):
+            if capability is rule.read:
+                raise NotFound(rule.not_found)
+            raise Forbidden(f"You may not do this ({capability.value}).")
+        return
+    if not can(actor, capability):
+        raise Forbidden(f"You may not do this ({capability.value}).")
+
+
+def visible_clause(actor: Actor | None, capability: Capability) -> sa.ColumnElement[bool] | None:
+    """The SQL condition a list of the domain's objects needs for `actor`.
+
+    None when `actor` holds `capability` on every object (no condition), the rule's clause for
+    a RULE grant, and FALSE when they do not hold it at all.
+    """
+    how = grant(actor, capability)
+    if how is EVERY:
+        return None
+    if how is RULE:
+        return rule_clause(capability, actor.id)  # type: ignore[union-attr]
+    return sa.false()
+
+
+def rule_clause(capability: Capability, actor_id: Any) -> sa.ColumnElement[bool]:
+    """The object rule of `capability` as SQL, for the person `actor_id` (int or bindparam)."""
+    return _rule(capability).clause(actor_id, capability)
+
+
+def allowed(actor: Actor | None, obj: Any, capabilities: Iterable[Capability]) -> frozenset[str]:
+    """The names of `capabilities` that `actor` holds on `obj` ("task.edit", ...)."""
+    return frozenset(c.value for c in capabilities if can(actor, c, obj))

@@ -184,7 +184,7 @@ def run_overlapping(app: Any) -> Overlap:
     (every OUTBOX_PAUSE seconds) until both are done, then once more; each in its own thread."""
     from api.extensions import db
     from api.notifications.delivery import run_outbox
-    from api.notifications.jobs import run_reminders
+    from api.tasks.jobs import run_reminders
 
     overlap = Overlap()
     start = threading.Barrier(3)

@@ -47,7 +47,7 @@ def event_time(event: Any) -> datetime | None:
 
 def _run(name: str, event: Any, context: Any) -> dict[str, Any]:
     from api.extensions import db
-    from api.notifications.cli import JOBS
+    from api.jobs import JOBS
 
     app = get_app()
     request_id = getattr(context, "aws_request_id", "-")

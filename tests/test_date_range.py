@@ -16,7 +16,7 @@ from marshmallow import fields
 
 from api.input_rules import RANGE_MESSAGE, Moment
 from api.tasks.models import Task
-from api.web import WEB_BLUEPRINTS
+from api.web.blueprints import WEB_BLUEPRINTS
 from tests.test_input_boundary import _fill
 from tests.web.conftest import WebClient
 

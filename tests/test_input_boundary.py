@@ -17,7 +17,7 @@ import pytest
 from marshmallow import fields
 
 from api.request_body import BODY_REQUIRED, MAX_DEPTH, TOO_DEEP, nesting_exceeds
-from api.web import WEB_BLUEPRINTS
+from api.web.blueprints import WEB_BLUEPRINTS
 from tests.test_bad_input import snapshot
 from tests.web.conftest import WebClient
 

@@ -49,6 +49,39 @@ def record(
     return row
 
 
+# Which EntityType an object's activity is filed under, by its table.
+ENTITY_TYPES = {
+    "tasks": EntityType.TASK,
+    "incidents": EntityType.INCIDENT,
+    "users": EntityType.USER,
+}
+
+
+def record_change(
+    obj: Any, action: str, changes: dict[str, list[Any]] | None, actor: User | None
+) -> Activity:
+    """Add the activity row of one change to `obj` (a Task, Incident or User, flushed so it has
+    an id) to the current transaction: `changes` is {field: [old, new]} (see `diff`).
+
+    Raises KeyError for an object kind that keeps no timeline.
+    """
+    return record(
+        actor=actor,
+        entity_type=ENTITY_TYPES[obj.__tablename__],
+        entity_id=obj.id,
+        action=action,
+        changes=changes,
+    )
+
+
+def apply(obj: Any, values: dict[str, Any]) -> dict[str, list[Any]]:
+    """Set the `values` that differ on `obj`; return them as {field: [old, new]} (`diff`)."""
+    delta = diff(obj, values)
+    for name in delta:
+        setattr(obj, name, values[name])
+    return delta
+
+
 def timeline(entity_type: EntityType, entity_id: int) -> list[Activity]:
     """All activity of one object, oldest first, with the actor loaded: one statement."""
     stmt = (

@@ -35,7 +35,7 @@ from api.auth.oidc_settings import Provider
 from api.db import utcnow
 from api.errors import Conflict, Forbidden, NotFound, Unprocessable
 from api.extensions import db
-from api.notifications import emails
+from api.users import emails
 from api.users.models import Role, User, UserStatus
 
 PENDING_LINK_SECONDS = 10 * 60  # how long a "sign in with your password to link" offer lasts

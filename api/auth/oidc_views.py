@@ -83,14 +83,8 @@ def link(provider: str):
 @page_login_required()
 def unlink(identity_id: int):
     """Remove a linked provider account (`sso_rules.may_unlink`)."""
-    try:
+    with forms.attempt(flash_refusal=True):
         identity = oidc.unlink(user=signed_in_user(), identity_id=identity_id)
-    except DomainError as error:
-        db.session.rollback()
-        if error.code == 404:
-            raise
-        flash(error.message, "danger")
-    else:
         flash(f"{_label(identity.provider)} is no longer linked to your account.", "success")
     return redirect(url_for("auth_web.profile"))
 

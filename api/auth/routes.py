@@ -9,7 +9,7 @@ from flask_jwt_extended import get_jwt, jwt_required
 from flask_smorest import Blueprint
 
 from api.auth import schemas, service, sso_rules
-from api.permissions import current, login_required
+from api.guards import current, login_required
 from api.users import service as users
 
 PUBLIC: list = []  # OpenAPI: no bearer token needed

@@ -17,8 +17,8 @@ from api.auth.tokens import issue_pair, revoke
 from api.db import utcnow
 from api.errors import Forbidden, Unauthorized, Unprocessable
 from api.extensions import db
-from api.notifications import emails
 from api.notifications.after_response import run_after_response
+from api.users import emails
 from api.users import service as users
 from api.users.models import User, UserStatus
 

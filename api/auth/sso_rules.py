@@ -13,6 +13,7 @@ from flask import current_app
 
 from api.auth.passwords import hasher
 from api.errors import Forbidden
+from api.permissions import Capability, can, roles_with
 from api.users.models import User
 
 # Accounts created through a provider have no password. Their hash is a real argon2id hash of a
@@ -49,8 +50,9 @@ def provider_labels() -> str:
 
 
 def may_sign_in_with_password(user: User) -> bool:
-    """Everyone, unless PASSWORD_SIGN_IN=admins-only: then admins only."""
-    return not admins_only() or user.is_admin
+    """Everyone, unless PASSWORD_SIGN_IN=admins-only: then administrators only (the roles that
+    hold user.admin, api/permissions.py)."""
+    return not admins_only() or user.role in roles_with(Capability.USER_ADMIN)
 
 
 def check_password_sign_in(user: User) -> None:
@@ -93,5 +95,5 @@ def may_unlink(user: User, identity_user_id: int, remaining_identities: int) -> 
 
 
 def may_see_linked_identities(actor: User, user_id: int) -> bool:
-    """Admins see every user's linked providers; everyone sees their own."""
-    return actor.is_admin or actor.id == user_id
+    """Administrators (user.admin) see every user's linked providers; everyone sees their own."""
+    return can(actor, Capability.USER_ADMIN) or actor.id == user_id

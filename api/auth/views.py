@@ -18,7 +18,6 @@ from flask import (
 )
 
 from api.auth import oidc_views, schemas, service, sso_rules
-from api.errors import DomainError
 from api.users import service as users
 from api.web import forms
 from api.web.session import (
@@ -69,20 +68,19 @@ def sign_in():
     )
     if data is None:
         return render_template("auth/sign_in.html", form=form, next=nxt), 422
-    try:
+    with forms.attempt() as outcome:
         tokens = service.login(
             login=data["login"], password=data["password"], address=request.remote_addr
         )
-    except DomainError as error:
-        form.message = error.message
-        response = make_response(render_template("auth/sign_in.html", form=form, next=nxt))
-        response.status_code = error.code
-        for key, value in error.headers.items():
-            if key.lower() == "retry-after":
-                response.headers[key] = value
+        response = sign_in_response(redirect(nxt), tokens)
+        oidc_views.after_password_sign_in(tokens)
         return response
-    response = sign_in_response(redirect(nxt), tokens)
-    oidc_views.after_password_sign_in(tokens)
+    form.message = outcome.message
+    response = make_response(render_template("auth/sign_in.html", form=form, next=nxt))
+    response.status_code = outcome.code
+    for key, value in outcome.headers.items():
+        if key.lower() == "retry-after":
+            response.headers[key] = value
     return response
 
 
@@ -107,14 +105,12 @@ def register():
         data = None
     if data is None:
         return render_template("auth/register.html", form=form, **context), 422
-    try:
+    with forms.attempt(form) as outcome:
         sso_rules.check_password_registration()
         users.register(**data)
-    except DomainError as error:
-        form.fail(error)
-        return render_template("auth/register.html", form=form, **context), error.code
-    flash(service.REGISTERED, "success")  # the same whether or not the address had an account
-    return redirect(url_for("auth_web.sign_in"))
+        flash(service.REGISTERED, "success")  # the same whether or not the address had one
+        return redirect(url_for("auth_web.sign_in"))
+    return render_template("auth/register.html", form=form, **context), outcome.code
 
 
 @blp.route("/password-reset", methods=["GET", "POST"])
@@ -161,14 +157,12 @@ def password_reset_confirm():
         data = None
     if data is None:
         return render_template("auth/password_reset_confirm.html", form=form, token=token), 422
-    try:
+    with forms.attempt(form) as outcome:
         service.confirm_password_reset(token=data["token"], new_password=data["new_password"])
-    except DomainError as error:
-        form.fail(error)
-        page = render_template("auth/password_reset_confirm.html", form=form, token=token)
-        return page, error.code
-    flash("Your password is set. Sign in with it.", "success")
-    return redirect(url_for("auth_web.sign_in"))
+        flash("Your password is set. Sign in with it.", "success")
+        return redirect(url_for("auth_web.sign_in"))
+    page = render_template("auth/password_reset_confirm.html", form=form, token=token)
+    return page, outcome.code
 
 
 @blp.post("/sign-out")
@@ -204,11 +198,8 @@ def profile():
         form.values.update({k: v for k, v in raw.items() if k != "timezone"})
         data = forms.load(form, schemas.ProfileUpdate(), raw)
         if data is not None:
-            try:
+            with forms.attempt(form):
                 service.update_profile(user=user, changes=data)
-            except DomainError as error:
-                form.fail(error)
-            else:
                 flash("Your profile is saved.", "success")
                 return redirect(url_for("auth_web.profile"))
         status = 422
@@ -243,16 +234,13 @@ def change_password():
         data = None
     status = 422
     if data is not None:
-        try:
+        with forms.attempt(password_form) as outcome:
             tokens = service.change_password(
                 user=user, current=data["current_password"], new=data["new_password"]
             )
-        except DomainError as error:
-            password_form.fail(error)
-            status = error.code
-        else:
             flash("Your password is changed. Other sessions have been signed out.", "success")
             return sign_in_response(redirect(url_for("auth_web.profile")), tokens)
+        status = outcome.code
     form = forms.Form(
         {
             "timezone": user.timezone,

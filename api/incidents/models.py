@@ -88,7 +88,12 @@ class Incident(db.Model):
     @property
     def etag(self) -> str:
         """The strong entity tag of this version (RFC 9110 §8.8.3)."""
-        return f'"incident-{self.public_id}-v{self.version}"'
+        return self.etag_of(self.public_id, self.version)
+
+    @staticmethod
+    def etag_of(public_id: str, version: int) -> str:
+        """The entity tag of version `version` of incident `public_id`."""
+        return f'"incident-{public_id}-v{version}"'
 
 
 class IncidentResponse(db.Model):

@@ -7,8 +7,10 @@ from flask_smorest import Blueprint
 from werkzeug.routing import UnicodeConverter
 
 from api.activity.schemas import ActivityRead
-from api.incidents import schemas, service
-from api.permissions import current, login_required
+from api.guards import current, login_required
+from api.incidents import queries, schemas, service
+from api.incidents.filters import IncidentFilter
+from api.permissions import Capability
 from api.schemas import PageQuery
 
 blp = Blueprint("incidents", __name__, url_prefix="/api/v1/incidents", description="Incidents")
@@ -27,20 +29,6 @@ def public_id_schema(_converter: PublicIdConverter) -> dict[str, str]:
     return {"type": "string", "format": "uuid"}
 
 
-def _filters(query: dict) -> service.IncidentFilter:
-    keys = (
-        "scope",
-        "status",
-        "severity",
-        "visibility",
-        "reported_from",
-        "reported_to",
-        "q",
-        "sort",
-    )
-    return service.IncidentFilter(**{k: query[k] for k in keys if k in query})
-
-
 def _with_etag(incident):
     return incident, 200, {"ETag": incident.etag}
 
@@ -51,8 +39,8 @@ def _with_etag(incident):
 @blp.response(200, schemas.IncidentPage)
 def list_incidents(query: dict):
     """List the incidents you may see: scope, filters, sort and pagination."""
-    return service.list_incidents(
-        filters=_filters(query),
+    return queries.list_incidents(
+        filters=IncidentFilter.from_query(query),
         actor=current(),
         page=query["page"],
         page_size=query["page_size"],
@@ -60,7 +48,7 @@ def list_incidents(query: dict):
 
 
 @blp.post("")
-@login_required()
+@login_required(Capability.INCIDENT_REPORT)
 @blp.arguments(schemas.IncidentCreate())
 @blp.response(201, schemas.IncidentRead)
 def report_incident(data: dict):
@@ -78,7 +66,7 @@ def report_incident(data: dict):
 @blp.response(200, schemas.IncidentRead)
 def get_incident(public_id: str):
     """Read an incident; the ETag names its version for If-Match."""
-    return _with_etag(service.get_visible(public_id, current()))
+    return _with_etag(queries.get_visible(public_id, current()))
 
 
 @blp.patch("/<public_id:public_id>")
@@ -105,7 +93,7 @@ def update_incident(data: dict, public_id: str):
 @blp.response(200, schemas.ResponsePage)
 def list_responses(query: dict, public_id: str):
     """The incident's responses, oldest first."""
-    return service.list_responses(
+    return queries.list_responses(
         public_id=public_id,
         actor=current(),
         page=query["page"],
@@ -114,7 +102,7 @@ def list_responses(query: dict, public_id: str):
 
 
 @blp.post("/<public_id:public_id>/responses")
-@login_required()
+@login_required(Capability.INCIDENT_RESPOND)
 @blp.arguments(schemas.ResponseCreate())
 @blp.response(201, schemas.ResponseRead)
 def respond(data: dict, public_id: str):
@@ -127,4 +115,4 @@ def respond(data: dict, public_id: str):
 @blp.response(200, ActivityRead(many=True))
 def incident_activity(public_id: str):
     """The incident's timeline, oldest first."""
-    return service.timeline(public_id=public_id, actor=current())
+    return queries.timeline(public_id=public_id, actor=current())

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate, validates
 
+from api.incidents.filters import SCOPES, SORTS
 from api.incidents.models import IncidentStatus, Severity, Visibility
-from api.incidents.service import SCOPES, SORT_KEYS
 from api.input_rules import Moment, visible
 from api.schemas import ObjectSchema, PageQuery, Person, page_of
 
 TITLE = validate.Length(min=1, max=200)
 DESCRIPTION = validate.Length(max=20_000)
 BODY = validate.Length(min=1, max=10_000)
-SORTS = sorted([*SORT_KEYS, *(f"-{k}" for k in SORT_KEYS)])
 
 
 def _not_blank(value: str) -> None:

@@ -8,13 +8,12 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 
-from api.errors import DomainError, NotFound, Unprocessable
-from api.extensions import db
-from api.incidents import schemas, service
+from api.errors import NotFound, Unprocessable
+from api.incidents import queries, schemas, service
+from api.incidents.filters import IncidentFilter
 from api.incidents.models import Incident, IncidentStatus, Severity, Visibility
-from api.permissions import STAFF
-from api.users import service as users
-from api.users.models import User, UserStatus
+from api.permissions import Capability, can
+from api.users.models import User
 from api.web import forms
 from api.web.session import page_login_required, web_user
 from api.web.timeline import describe
@@ -27,7 +26,7 @@ PAGE_SIZE = 20
 
 def _scopes(user: User) -> list[tuple[str, str]]:
     scopes = [("mine", "Mine"), ("public", "Others'")]
-    if user.role in STAFF:
+    if can(user, Capability.INCIDENT_READ):  # sees every incident
         scopes.append(("all", "All"))
     return scopes
 
@@ -58,9 +57,8 @@ def index():
     """Incidents by scope: mine (reported by or assigned to me), others' I may see, or all."""
     user = web_user()
     query, errors = _query(user)
-    keys = ("scope", "status", "severity", "q", "sort")
-    page = service.list_incidents(
-        filters=service.IncidentFilter(**{k: query[k] for k in keys if k in query}),
+    page = queries.list_incidents(
+        filters=IncidentFilter.from_query(query),
         actor=user,
         page=query["page"],
         page_size=query["page_size"],
@@ -77,7 +75,7 @@ def index():
 
 
 @blp.route("/new", methods=["GET", "POST"])
-@page_login_required()
+@page_login_required(Capability.INCIDENT_REPORT)
 def report():
     """Report an incident; anyone signed in may."""
     user = web_user()
@@ -89,11 +87,8 @@ def report():
             form, schemas.IncidentCreate(), raw, drop_blank=("severity", "visibility")
         )
         if data is not None:
-            try:
+            with forms.attempt(form):
                 incident = service.report(data=data, actor=user)
-            except DomainError as error:
-                form.fail(error)
-            else:
                 flash("Incident reported. Managers have been told.", "success")
                 return redirect(url_for("incidents_web.detail", public_id=incident.public_id))
         status = 422
@@ -110,17 +105,9 @@ def report():
 def _get(public_id: str, user: User) -> Incident:
     """The incident, or NotFound: a malformed id in a page URL is a page that is not there."""
     try:
-        return service.get_visible(public_id, user)
+        return queries.get_visible(public_id, user)
     except Unprocessable as error:
         raise NotFound("Incident not found.") from error
-
-
-def _assignees(actor: User) -> list[User]:
-    if actor.role not in STAFF:
-        return []
-    return users.list_users(
-        actor=actor, filters=users.UserFilter(status=UserStatus.ACTIVE), page=1, page_size=100
-    ).items
 
 
 def _detail(
@@ -131,19 +118,18 @@ def _detail(
     action_error: str | None = None,
 ):
     user = web_user()
-    responses = service.list_responses(
+    responses = queries.list_responses(
         public_id=incident.public_id, actor=user, page=1, page_size=100
     )
-    may_run = user.role in STAFF or incident.assignee_id == user.id
     return render_template(
         "incidents/detail.html",
         incident=incident,
         responses=responses,
-        timeline=describe(service.timeline(public_id=incident.public_id, actor=user)),
-        next_statuses=service.allowed_statuses(incident, user),
-        may_run=may_run,
+        timeline=describe(queries.timeline(public_id=incident.public_id, actor=user)),
+        next_statuses=queries.allowed_statuses(incident, user),
+        may_triage=queries.may_triage(incident, user),
         severities=list(Severity),
-        assignees=_assignees(user),
+        assignees=queries.triage_choices(incident, user),
         response_form=response_form or forms.Form(),
         action_error=action_error,
     ), status
@@ -157,7 +143,7 @@ def detail(public_id: str):
 
 
 @blp.post("/<public_id>/responses")
-@page_login_required()
+@page_login_required(Capability.INCIDENT_RESPOND)
 def respond(public_id: str):
     """Add a response to an incident the person can see."""
     user = web_user()
@@ -166,9 +152,13 @@ def respond(public_id: str):
     data = forms.load(form, schemas.ResponseCreate(), {"body": request.form.get("body", "")})
     if data is None:
         return _detail(incident, response_form=form, status=422)
-    service.respond(public_id=incident.public_id, body=data["body"], actor=user)
-    flash("Response added.", "success")
-    return redirect(url_for("incidents_web.detail", public_id=incident.public_id) + "#responses")
+    with forms.attempt(form) as outcome:
+        service.respond(public_id=incident.public_id, body=data["body"], actor=user)
+        flash("Response added.", "success")
+        anchor = url_for("incidents_web.detail", public_id=incident.public_id) + "#responses"
+        return redirect(anchor)
+    # The refused unit of work was rolled back: read the incident again.
+    return _detail(_get(public_id, user), response_form=form, status=outcome.code)
 
 
 @blp.post("/<public_id>/update")
@@ -183,19 +173,14 @@ def update(public_id: str):
             raw[name] = request.form[name]
     if "assignee_id" in request.form:
         raw["assignee_id"] = forms.as_int(request.form["assignee_id"].strip()) or None
-    version = request.form.get("version", "")
-    if_match = f'"incident-{incident.public_id}-v{version}"' if version.isdigit() else None
-    try:
+    with forms.attempt(invalid="Choose values from the lists.") as outcome:
         changes = schemas.IncidentUpdate().load(raw)
-        service.update(public_id=incident.public_id, changes=changes, actor=user, if_match=if_match)
-    except ValidationError:
-        return _detail(incident, status=422, action_error="Choose values from the lists.")
-    except DomainError as error:
-        db.session.rollback()
-        if error.code == 404:
-            raise
-        return _detail(
-            service.get_visible(public_id, user), status=error.code, action_error=error.message
+        service.update(
+            public_id=incident.public_id,
+            changes=changes,
+            actor=user,
+            if_match=forms.if_match(Incident.etag_of, incident.public_id),
         )
-    flash("Incident updated.", "success")
-    return redirect(url_for("incidents_web.detail", public_id=incident.public_id))
+        flash("Incident updated.", "success")
+        return redirect(url_for("incidents_web.detail", public_id=incident.public_id))
+    return _detail(_get(public_id, user), status=outcome.code, action_error=outcome.message)

@@ -15,23 +15,31 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 from flask import Flask
 from sqlalchemy.orm import Session
 
-from api.db import Page, paginate, utcnow
+from api.db import Page, paginate, unit_of_work, utcnow
 from api.errors import Conflict, NotFound
 from api.extensions import db
 from api.notifications.models import EmailKind, OutboxEmail, OutboxStatus
 from api.notifications.render import render
-from api.users.models import User
+from api.permissions import Capability, require
 
 log = logging.getLogger(__name__)
 
 QUEUED = "outbox_queued"  # session.info key: ids inserted in the open transaction
 COMMITTED = "outbox_committed"  # ids whose transaction committed, not yet tried
+
+
+class Recipient(Protocol):
+    """A person an email goes to (a User): their id is kept on the outbox row."""
+
+    id: int
+    email: str
+    username: str
 
 
 class InvalidRecipient(ValueError):
@@ -74,7 +82,7 @@ def _insert(session: Session, rows: list[dict[str, Any]]) -> int:
 def build_row(
     *,
     kind: EmailKind,
-    to: User | str,
+    to: Recipient | str,
     dedupe_key: str,
     context: dict[str, Any] | None = None,
     now: datetime | None = None,
@@ -83,7 +91,7 @@ def build_row(
 
     `to` is a user (their email; their id is kept) or an address. Raises InvalidRecipient.
     """
-    user = to if isinstance(to, User) else None
+    user = None if isinstance(to, str) else to
     address = check_recipient(user.email if user else str(to))
     subject, text, html = render(kind, {**(context or {}), "recipient": user})
     now = now or utcnow()
@@ -106,7 +114,7 @@ def build_row(
 def queue(
     *,
     kind: EmailKind,
-    to: User | str,
+    to: Recipient | str,
     dedupe_key: str,
     context: dict[str, Any] | None = None,
 ) -> bool:
@@ -175,8 +183,12 @@ class OutboxFilter:
     recipient: str | None = None
 
 
-def list_outbox(*, filters: OutboxFilter, page: int, page_size: int) -> Page[OutboxEmail]:
-    """One page of the outbox, newest first (admins). Two statements at most."""
+def list_outbox(
+    *, filters: OutboxFilter, actor: Any, page: int, page_size: int
+) -> Page[OutboxEmail]:
+    """One page of the outbox, newest first (outbox.admin; raises Forbidden). One statement
+    (two past the end)."""
+    require(actor, Capability.OUTBOX_ADMIN)
     stmt = sa.select(OutboxEmail)
     if filters.status:
         stmt = stmt.where(OutboxEmail.status == filters.status)
@@ -188,15 +200,19 @@ def list_outbox(*, filters: OutboxFilter, page: int, page_size: int) -> Page[Out
     return paginate(db.session, stmt, page=page, page_size=page_size)
 
 
-def requeue(*, outbox_id: int) -> OutboxEmail:
-    """Give a dead (or failed) row a fresh set of attempts, due now. Raises NotFound, Conflict."""
-    row = db.session.get(OutboxEmail, outbox_id)
-    if row is None:
-        raise NotFound("Email not found.")
-    if row.status not in (OutboxStatus.DEAD, OutboxStatus.FAILED):
-        raise Conflict(f"Only dead or failed emails can be requeued; this one is {row.status}.")
-    row.status, row.attempts, row.next_attempt_at = OutboxStatus.PENDING, 0, utcnow()
-    row.last_error = None
-    db.session.info.setdefault(QUEUED, []).append(row.dedupe_key)
-    db.session.commit()
+def requeue(*, outbox_id: int, actor: Any) -> OutboxEmail:
+    """Give a dead (or failed) row a fresh set of attempts, due now (outbox.admin).
+
+    Raises Forbidden, NotFound, Conflict (not dead or failed).
+    """
+    require(actor, Capability.OUTBOX_ADMIN)
+    with unit_of_work():
+        row = db.session.get(OutboxEmail, outbox_id)
+        if row is None:
+            raise NotFound("Email not found.")
+        if row.status not in (OutboxStatus.DEAD, OutboxStatus.FAILED):
+            raise Conflict(f"Only dead or failed emails can be requeued; this one is {row.status}.")
+        row.status, row.attempts, row.next_attempt_at = OutboxStatus.PENDING, 0, utcnow()
+        row.last_error = None
+        db.session.info.setdefault(QUEUED, []).append(row.dedupe_key)
     return row

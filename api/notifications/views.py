@@ -5,13 +5,12 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 
-from api.errors import DomainError
-from api.extensions import db
 from api.notifications import service
 from api.notifications.models import EmailKind, OutboxStatus
 from api.notifications.schemas import OutboxQuery
-from api.permissions import ADMIN_ONLY
-from api.web.session import page_login_required
+from api.permissions import Capability
+from api.web.forms import attempt
+from api.web.session import page_login_required, web_user
 
 blp = Blueprint("outbox_web", __name__, url_prefix="/admin/outbox")
 
@@ -19,7 +18,7 @@ PAGE_SIZE = 25
 
 
 @blp.get("")
-@page_login_required(*ADMIN_ONLY)
+@page_login_required(Capability.OUTBOX_ADMIN)
 def index():
     """The outbox, newest first, filtered by status or kind."""
     raw = {
@@ -35,6 +34,7 @@ def index():
         filters=service.OutboxFilter(
             status=query.get("status"), kind=query.get("kind"), recipient=query.get("recipient")
         ),
+        actor=web_user(),
         page=query["page"],
         page_size=query["page_size"],
     )
@@ -49,16 +49,10 @@ def index():
 
 
 @blp.post("/<int:outbox_id>/requeue")
-@page_login_required(*ADMIN_ONLY)
+@page_login_required(Capability.OUTBOX_ADMIN)
 def requeue(outbox_id: int):
     """Give a dead or failed email a fresh set of attempts."""
-    try:
-        row = service.requeue(outbox_id=outbox_id)
-    except DomainError as error:
-        db.session.rollback()
-        if error.code == 404:
-            raise
-        flash(error.message, "danger")
-    else:
+    with attempt(flash_refusal=True):
+        row = service.requeue(outbox_id=outbox_id, actor=web_user())
         flash(f"Email to {row.recipient} requeued.", "success")
     return redirect(url_for("outbox_web.index"))

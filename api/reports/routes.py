@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
-from api.permissions import STAFF, current, login_required
+from api.guards import current, login_required
+from api.permissions import Capability
 from api.reports import service
 
 blp = Blueprint("reports", __name__, url_prefix="/api/v1/reports", description="Reports")
@@ -17,7 +18,7 @@ class ReportQueued(Schema):
 
 
 @blp.post("/email")
-@login_required(*STAFF)
+@login_required(Capability.STATS_READ)
 @blp.response(202, ReportQueued)
 @blp.alt_response(429, description="More than RATELIMIT_REPORT_EMAIL requests (5 per hour)")
 def email_report():

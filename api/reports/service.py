@@ -9,19 +9,16 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app
 
 from api.db import utcnow
 from api.extensions import db
-from api.incidents import service as incidents
+from api.incidents import queries as incidents
 from api.incidents.models import Incident
-from api.notifications import delivery
 from api.notifications import service as outbox
-from api.notifications.backends import Backend, get_backend
 from api.notifications.models import EmailKind
-from api.permissions import STAFF
-from api.tasks import service as tasks
-from api.users.models import User, UserStatus
+from api.permissions import Capability, require
+from api.tasks import queries as tasks
+from api.users.models import User
 
 PERIOD = timedelta(days=7)
 
@@ -77,67 +74,13 @@ def summary(*, now: datetime | None = None, period: timedelta = PERIOD) -> dict[
     }
 
 
-def run_weekly(*, now: datetime | None = None, backend: Backend | None = None) -> dict[str, int]:
-    """Queue and send this ISO week's report to every active manager and admin who wants it.
-
-    The dedupe key `report:<user id>:<ISO year>-W<week>` makes a rerun in the same week a no-op.
-    Returns {"recipients", "queued", "sent", "deferred", "failed", "dead"}.
-    """
-    now = now or utcnow()
-    report = summary(now=now)
-    year, week, _ = now.isocalendar()
-    people = list(
-        db.session.scalars(
-            sa.select(User)
-            .where(
-                User.status == UserStatus.ACTIVE,
-                User.role.in_(STAFF),
-                User.notify_reports.is_(True),
-            )
-            .order_by(User.id)
-        )
-    )
-    rows = []
-    for person in people:
-        try:
-            rows.append(
-                outbox.build_row(
-                    kind=EmailKind.SUMMARY_REPORT,
-                    to=person,
-                    dedupe_key=f"report:{person.id}:{year}-W{week:02d}",
-                    context={"report": report},
-                    now=now,
-                )
-            )
-        except outbox.InvalidRecipient:
-            continue
-    queued = outbox.queue_rows(rows)
-    db.session.commit()
-    db.session.info.pop(outbox.COMMITTED, None)
-    app = current_app._get_current_object()
-    backend = backend or get_backend(app)
-    sent = delivery.send_claimed(
-        delivery.claim(keys=[r["dedupe_key"] for r in rows], now=now),
-        backend,
-        pacer=delivery.Pacer(delivery.send_rate(backend)),
-        now=now,
-    )
-    return {
-        "recipients": len(people),
-        "queued": queued,
-        "sent": sent.sent,
-        "deferred": sent.deferred,
-        "failed": sent.failed,
-        "dead": sent.dead,
-        "lost": sent.lost,
-    }
-
-
 def email_now(*, actor: User, now: datetime | None = None) -> dict[str, Any]:
-    """Queue the summary report to `actor` now; it is sent right after the request commits.
+    """Queue the summary report to `actor` (stats.read) now; it is sent right after the
+    request commits. Raises Forbidden.
 
     The route's rate limit (RATELIMIT_REPORT_EMAIL per user, api/limits.py) bounds how often.
     """
+    require(actor, Capability.STATS_READ)
     now = now or utcnow()
     key = f"report-request:{actor.id}:{now.strftime('%Y%m%dT%H%M%S')}:{secrets.token_hex(4)}"
     report = summary(now=now)

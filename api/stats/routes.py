@@ -5,8 +5,9 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
+from api.guards import current, login_required
 from api.incidents.schemas import IncidentStats
-from api.permissions import STAFF, current, login_required
+from api.permissions import Capability
 from api.stats import service
 from api.tasks.schemas import TaskStats
 
@@ -19,7 +20,7 @@ class StatsRead(Schema):
 
 
 @blp.get("")
-@login_required(*STAFF)
+@login_required(Capability.STATS_READ)
 @blp.response(200, StatsRead)
 def stats():
     """Task and incident figures.
@@ -28,4 +29,4 @@ def stats():
     status and by severity, MTTA and MTTR over the last 30 days. Cached per role for
     STATS_CACHE_SECONDS (api/cache.py); any task or incident change invalidates it.
     """
-    return service.team_figures(role=current().role)
+    return service.team_figures(actor=current())

@@ -11,21 +11,23 @@ from flask import current_app
 from api.cache import cached_figures
 from api.db import utcnow
 from api.extensions import db
-from api.incidents import service as incidents
+from api.incidents import queries as incidents
 from api.incidents.models import Incident
-from api.tasks import service as tasks
-from api.users.models import Role
+from api.permissions import Capability, require
+from api.tasks import queries as tasks
+from api.users.models import User
 
 
-def team_figures(*, role: Role) -> dict[str, Any]:
-    """{"tasks": tasks.stats(), "incidents": incidents.stats()} for a caller of `role`.
+def team_figures(*, actor: User) -> dict[str, Any]:
+    """{"tasks": tasks.stats(), "incidents": incidents.stats()} (stats.read).
 
     Cached per role for STATS_CACHE_SECONDS (api/cache.py); any task or incident change
-    invalidates it. The JSON stats and the stats page both read it.
+    invalidates it. The JSON stats and the stats page both read it. Raises Forbidden.
     """
+    require(actor, Capability.STATS_READ)
     return cached_figures(
         name="stats",
-        variant=role.value,
+        variant=actor.role.value,
         compute=lambda: {"tasks": tasks.stats(), "incidents": incidents.stats()},
         timeout=current_app.config["STATS_CACHE_SECONDS"],
     )
@@ -37,13 +39,17 @@ def _week_start(moment: datetime) -> datetime:
     return day - timedelta(days=day.weekday())
 
 
-def incidents_per_week(*, weeks: int = 8, now: datetime | None = None) -> list[dict[str, Any]]:
-    """Incidents opened and resolved in each of the last `weeks` ISO weeks (UTC), oldest first.
+def incidents_per_week(
+    *, actor: User, weeks: int = 8, now: datetime | None = None
+) -> list[dict[str, Any]]:
+    """Incidents opened and resolved in each of the last `weeks` ISO weeks (UTC), oldest first
+    (stats.read; raises Forbidden).
 
     Returns [{"week": Monday 00:00 UTC (aware), "opened": n, "resolved": n}]; the current week
     is the last entry. `resolved` counts incidents whose latest resolution falls in the week.
     Two statements.
     """
+    require(actor, Capability.STATS_READ)
     now = now or utcnow()
     first = _week_start(now) - timedelta(weeks=weeks - 1)
     buckets = {first + timedelta(weeks=i): {"opened": 0, "resolved": 0} for i in range(weeks)}

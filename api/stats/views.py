@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 
-from api.permissions import STAFF
+from api.permissions import Capability
 from api.stats import service
 from api.web import charts
 from api.web.session import page_login_required, web_user
@@ -14,12 +14,13 @@ blp = Blueprint("stats_web", __name__, url_prefix="/stats")
 
 
 @blp.get("")
-@page_login_required(*STAFF)
+@page_login_required(Capability.STATS_READ)
 def index():
     """Team figures for managers and admins."""
-    figures = service.team_figures(role=web_user().role)
+    user = web_user()
+    figures = service.team_figures(actor=user)
     task_stats, incident_stats = figures["tasks"], figures["incidents"]
-    weeks = service.incidents_per_week(weeks=8)
+    weeks = service.incidents_per_week(actor=user, weeks=8)
     by_status = [
         (name.replace("_", " ").capitalize(), count, name)
         for name, count in task_stats["by_status"].items()

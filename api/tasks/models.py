@@ -34,9 +34,15 @@ PRIORITY_RANK = {
 }
 
 
-def is_overdue(deadline: datetime | None, status: TaskStatus) -> bool:
-    """Whether a task with this deadline (UTC) and status is overdue now: due and not completed."""
-    return deadline is not None and status != TaskStatus.COMPLETED and deadline < utcnow()
+def is_overdue(deadline: datetime | None, status: TaskStatus, now: datetime | None = None) -> bool:
+    """Whether a task with this deadline (UTC) and status is overdue at `now` (default: now):
+    it has a deadline, the deadline has passed, and it is not completed. The same rule in SQL is
+    api.tasks.queries.overdue_clause."""
+    return (
+        deadline is not None
+        and status != TaskStatus.COMPLETED
+        and deadline < (now if now is not None else utcnow())
+    )
 
 
 class Task(db.Model):
@@ -79,4 +85,9 @@ class Task(db.Model):
     @property
     def etag(self) -> str:
         """The strong entity tag of this version (RFC 9110 §8.8.3)."""
-        return f'"task-{self.id}-v{self.version}"'
+        return self.etag_of(self.id, self.version)
+
+    @staticmethod
+    def etag_of(task_id: int, version: int) -> str:
+        """The entity tag of version `version` of task `task_id` (what a form's version names)."""
+        return f'"task-{task_id}-v{version}"'

@@ -6,25 +6,12 @@ from flask import request
 from flask_smorest import Blueprint
 
 from api.activity.schemas import ActivityRead
-from api.permissions import ADMIN_ONLY, STAFF, current, login_required
-from api.tasks import schemas, service
+from api.guards import current, login_required
+from api.permissions import Capability
+from api.tasks import queries, schemas, service
+from api.tasks.filters import TaskFilter
 
 blp = Blueprint("tasks", __name__, url_prefix="/api/v1/tasks", description="Tasks")
-
-
-def _filters(query: dict) -> service.TaskFilter:
-    keys = (
-        "status",
-        "priority",
-        "assignee_id",
-        "unassigned",
-        "deadline_from",
-        "deadline_to",
-        "overdue",
-        "q",
-        "sort",
-    )
-    return service.TaskFilter(**{k: query[k] for k in keys if k in query})
 
 
 def _with_etag(task):
@@ -37,8 +24,8 @@ def _with_etag(task):
 @blp.response(200, schemas.TaskPage)
 def list_tasks(query: dict):
     """List the tasks you may see, filtered, sorted and paginated."""
-    return service.list_tasks(
-        filters=_filters(query),
+    return queries.list_tasks(
+        filters=TaskFilter.from_query(query),
         actor=current(),
         page=query["page"],
         page_size=query["page_size"],
@@ -52,8 +39,8 @@ def list_tasks(query: dict):
 def my_tasks(query: dict):
     """Tasks assigned to the caller."""
     query = {**query, "assignee_id": current().id, "unassigned": False}
-    return service.list_tasks(
-        filters=_filters(query),
+    return queries.list_tasks(
+        filters=TaskFilter.from_query(query),
         actor=current(),
         page=query["page"],
         page_size=query["page_size"],
@@ -61,7 +48,7 @@ def my_tasks(query: dict):
 
 
 @blp.post("")
-@login_required(*STAFF)
+@login_required(Capability.TASK_CREATE)
 @blp.arguments(schemas.TaskCreate())
 @blp.response(201, schemas.TaskRead)
 def create_task(data: dict):
@@ -75,11 +62,11 @@ def create_task(data: dict):
 @blp.response(200, schemas.TaskRead)
 def get_task(task_id: int):
     """Read a task; the ETag names its version for If-Match."""
-    return _with_etag(service.get_visible(task_id, current()))
+    return _with_etag(queries.get_visible(task_id, current()))
 
 
 @blp.patch("/<int:task_id>")
-@login_required(*STAFF)
+@login_required(Capability.TASK_EDIT)
 @blp.arguments(schemas.TaskUpdate())
 @blp.response(200, schemas.TaskRead)
 @blp.alt_response(412, description="If-Match names a stale version")
@@ -96,7 +83,7 @@ def update_task(data: dict, task_id: int):
 
 
 @blp.delete("/<int:task_id>")
-@login_required(*ADMIN_ONLY)
+@login_required(Capability.TASK_DELETE)
 @blp.response(204)
 def delete_task(task_id: int):
     """Delete a task."""
@@ -104,7 +91,7 @@ def delete_task(task_id: int):
 
 
 @blp.put("/<int:task_id>/status")
-@login_required()
+@login_required(Capability.TASK_SET_STATUS)
 @blp.arguments(schemas.TaskStatusIn())
 @blp.response(200, schemas.TaskRead)
 def set_status(data: dict, task_id: int):
@@ -120,7 +107,7 @@ def set_status(data: dict, task_id: int):
 
 
 @blp.put("/<int:task_id>/assign")
-@login_required(*STAFF)
+@login_required(Capability.TASK_ASSIGN)
 @blp.arguments(schemas.TaskAssignIn())
 @blp.response(200, schemas.TaskRead)
 def assign(data: dict, task_id: int):
@@ -140,4 +127,4 @@ def assign(data: dict, task_id: int):
 @blp.response(200, ActivityRead(many=True))
 def task_activity(task_id: int):
     """The task's timeline, oldest first."""
-    return service.timeline(task_id=task_id, actor=current())
+    return queries.timeline(task_id=task_id, actor=current())

@@ -6,12 +6,11 @@ from marshmallow import Schema, fields, validate, validates
 
 from api.input_rules import Moment, visible
 from api.schemas import ObjectSchema, PageQuery, Person, page_of
+from api.tasks.filters import SORTS
 from api.tasks.models import Priority, TaskStatus
-from api.tasks.service import SORT_KEYS
 
 TITLE = validate.Length(min=1, max=200)
 DESCRIPTION = validate.Length(max=20_000)
-SORTS = sorted([*SORT_KEYS, *(f"-{k}" for k in SORT_KEYS)])
 
 
 class TaskCreate(Schema):

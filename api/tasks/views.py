@@ -8,10 +8,9 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 
-from api.errors import DomainError
-from api.extensions import db
-from api.permissions import ADMIN_ONLY, STAFF
-from api.tasks import schemas, service
+from api.permissions import Capability, can
+from api.tasks import queries, schemas, service
+from api.tasks.filters import TaskFilter
 from api.tasks.models import Priority, Task, TaskStatus
 from api.users import service as users
 from api.users.models import User, UserStatus
@@ -55,7 +54,10 @@ def _query() -> tuple[dict[str, Any], dict[str, list[str]]]:
 
 
 def _assignees(actor: User) -> list[User]:
-    """Active people a task may be assigned to (the service checks again on save)."""
+    """Active people a task may be assigned to, when `actor` may assign (the service checks
+    again on save)."""
+    if not can(actor, Capability.TASK_ASSIGN):
+        return []
     page = users.list_users(
         actor=actor,
         filters=users.UserFilter(status=UserStatus.ACTIVE),
@@ -65,21 +67,14 @@ def _assignees(actor: User) -> list[User]:
     return [u for u in page.items if u.role in service.ASSIGNABLE_ROLES]
 
 
-def _if_match(task_id: int) -> str | None:
-    """The ETag of the version the form was rendered from (optimistic concurrency)."""
-    version = request.form.get("version", "")
-    return f'"task-{task_id}-v{version}"' if version.isdigit() else None
-
-
 @blp.get("")
 @page_login_required()
 def index():
     """Every task the person may see, filtered, sorted and paginated."""
     user = web_user()
     query, errors = _query()
-    keys = ("status", "priority", "assignee_id", "overdue", "q", "sort")
-    page = service.list_tasks(
-        filters=service.TaskFilter(**{k: query[k] for k in keys if k in query}),
+    page = queries.list_tasks(
+        filters=TaskFilter.from_query(query),
         actor=user,
         page=query["page"],
         page_size=query["page_size"],
@@ -92,7 +87,7 @@ def index():
         statuses=list(TaskStatus),
         priorities=list(Priority),
         sorts=SORT_CHOICES,
-        assignees=_assignees(user) if user.is_staff else [],
+        assignees=_assignees(user),
     )
 
 
@@ -111,7 +106,7 @@ def _form_data(form: forms.Form, schema: Any, timezone: str) -> dict[str, Any] |
 
 
 @blp.route("/new", methods=["GET", "POST"])
-@page_login_required(*STAFF)
+@page_login_required(Capability.TASK_CREATE)
 def new():
     """Create a task, optionally assigned, as a manager or admin."""
     user = web_user()
@@ -119,11 +114,8 @@ def new():
     if request.method == "POST":
         data = _form_data(form, schemas.TaskCreate(), user.timezone)
         if data is not None:
-            try:
+            with forms.attempt(form):
                 task = service.create(data=data, actor=user)
-            except DomainError as error:
-                form.fail(error)
-            else:
                 flash(f"Task “{task.title}” created.", "success")
                 return redirect(url_for("tasks_web.detail", task_id=task.id))
         status = 422
@@ -147,13 +139,14 @@ def _detail(
     action_error: str | None = None,
 ):
     user = web_user()
+    actions = queries.allowed_actions(task, user)
     return render_template(
         "tasks/detail.html",
         task=task,
-        timeline=describe(service.timeline(task_id=task.id, actor=user)),
-        assignees=_assignees(user) if user.is_staff else [],
+        timeline=describe(queries.timeline(task_id=task.id, actor=user)),
+        assignees=_assignees(user) if "task.assign" in actions else [],
         statuses=list(TaskStatus),
-        may_change_status=user.is_staff or task.assignee_id == user.id,
+        actions=actions,
         action_error=action_error,
     ), status
 
@@ -162,15 +155,15 @@ def _detail(
 @page_login_required()
 def detail(task_id: int):
     """A task with its actions and its timeline; 404 when the person may not see it."""
-    return _detail(service.get_visible(task_id, web_user()))
+    return _detail(queries.get_visible(task_id, web_user()))
 
 
 @blp.route("/<int:task_id>/edit", methods=["GET", "POST"])
-@page_login_required(*STAFF)
+@page_login_required(Capability.TASK_EDIT)
 def edit(task_id: int):
     """Edit title, description, priority and deadline (If-Match from the form's version)."""
     user = web_user()
-    task = service.get_visible(task_id, user)
+    task = queries.get_visible(task_id, user)
     form = forms.Form(
         {
             "title": task.title,
@@ -184,13 +177,13 @@ def edit(task_id: int):
         form = forms.read_form(FIELDS[:-1])
         data = _form_data(form, schemas.TaskUpdate(), user.timezone)
         if data is not None:
-            try:
+            with forms.attempt(form):
                 service.update(
-                    task_id=task.id, changes=data, actor=user, if_match=_if_match(task.id)
+                    task_id=task.id,
+                    changes=data,
+                    actor=user,
+                    if_match=forms.if_match(Task.etag_of, task.id),
                 )
-            except DomainError as error:
-                form.fail(error)
-            else:
                 flash("Task saved.", "success")
                 return redirect(url_for("tasks_web.detail", task_id=task.id))
         status = 422
@@ -200,66 +193,56 @@ def edit(task_id: int):
 
 
 @blp.post("/<int:task_id>/status")
-@page_login_required()
+@page_login_required(Capability.TASK_SET_STATUS)
 def set_status(task_id: int):
     """Move the task to pending, in progress or completed."""
     user = web_user()
-    try:
+    with forms.attempt(invalid="Choose a valid status.") as outcome:
         loaded = schemas.TaskStatusIn().load({"status": request.form.get("status", "")})
         task = service.set_status(
-            task_id=task_id, status=loaded["status"], actor=user, if_match=_if_match(task_id)
+            task_id=task_id,
+            status=loaded["status"],
+            actor=user,
+            if_match=forms.if_match(Task.etag_of, task_id),
         )
-    except ValidationError:
-        return _detail(
-            service.get_visible(task_id, user), status=422, action_error="Choose a valid status."
-        )
-    except DomainError as error:
-        db.session.rollback()
-        if error.code == 404:
-            raise
-        return _detail(
-            service.get_visible(task_id, user), status=error.code, action_error=error.message
-        )
-    flash(f"Status changed to {task.status.value.replace('_', ' ')}.", "success")
-    return redirect(url_for("tasks_web.detail", task_id=task_id))
+        flash(f"Status changed to {task.status.value.replace('_', ' ')}.", "success")
+        return redirect(url_for("tasks_web.detail", task_id=task_id))
+    return _refused(task_id, outcome)
+
+
+def _refused(task_id: int, outcome: forms.Outcome):
+    """The detail page again, with the refusal above the actions (404 if it is gone)."""
+    task = queries.get_visible(task_id, web_user())
+    return _detail(task, status=outcome.code, action_error=outcome.message)
 
 
 @blp.post("/<int:task_id>/assign")
-@page_login_required(*STAFF)
+@page_login_required(Capability.TASK_ASSIGN)
 def assign(task_id: int):
     """Assign the task to an active employee or manager, or unassign it."""
     user = web_user()
     raw = request.form.get("assignee_id", "").strip()
-    try:
+    with forms.attempt(invalid="Choose someone from the list.") as outcome:
         loaded = schemas.TaskAssignIn().load({"assignee_id": forms.as_int(raw) or None})
         task = service.assign(
             task_id=task_id,
             assignee_id=loaded["assignee_id"],
             actor=user,
-            if_match=_if_match(task_id),
+            if_match=forms.if_match(Task.etag_of, task_id),
         )
-    except ValidationError:
-        return _detail(
-            service.get_visible(task_id, user),
-            status=422,
-            action_error="Choose someone from the list.",
-        )
-    except DomainError as error:
-        db.session.rollback()
-        if error.code == 404:
-            raise
-        return _detail(
-            service.get_visible(task_id, user), status=error.code, action_error=error.message
-        )
-    who = task.assignee.username if task.assignee else "nobody"
-    flash(f"Task assigned to {who}.", "success")
-    return redirect(url_for("tasks_web.detail", task_id=task_id))
+        who = task.assignee.username if task.assignee else "nobody"
+        flash(f"Task assigned to {who}.", "success")
+        return redirect(url_for("tasks_web.detail", task_id=task_id))
+    return _refused(task_id, outcome)
 
 
 @blp.post("/<int:task_id>/delete")
-@page_login_required(*ADMIN_ONLY)
+@page_login_required(Capability.TASK_DELETE)
 def delete(task_id: int):
     """Delete the task (admins)."""
-    service.delete(task_id=task_id, actor=web_user())
-    flash("Task deleted.", "success")
-    return redirect(url_for("tasks_web.index"))
+    user = web_user()
+    with forms.attempt() as outcome:
+        service.delete(task_id=task_id, actor=user)
+        flash("Task deleted.", "success")
+        return redirect(url_for("tasks_web.index"))
+    return _refused(task_id, outcome)

@@ -50,14 +50,5 @@ class User(db.Model):
         sa.ForeignKey("users.id", ondelete="SET NULL"), default=None
     )
 
-    @property
-    def is_admin(self) -> bool:
-        return self.role == Role.ADMIN
-
-    @property
-    def is_staff(self) -> bool:
-        """Managers and admins: the roles that run work for others."""
-        return self.role in (Role.ADMIN, Role.MANAGER)
-
     def __repr__(self) -> str:
         return f"<User {self.id} {self.username} {self.role}/{self.status}>"

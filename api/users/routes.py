@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import jsonify
 from flask_smorest import Blueprint
 
-from api.permissions import ADMIN_ONLY, STAFF, current, login_required
+from api.guards import current, login_required
+from api.permissions import Capability, can
 from api.schemas import PageQuery
 from api.users import schemas, service
 from api.users.models import UserStatus
@@ -14,7 +15,7 @@ blp = Blueprint("users", __name__, url_prefix="/api/v1/users", description="User
 
 
 @blp.get("")
-@login_required(*STAFF)
+@login_required(Capability.USER_LIST)
 @blp.arguments(schemas.UserQuery(), location="query")
 @blp.response(200, schemas.UserAdminPage)
 def list_users(query: dict):
@@ -33,14 +34,14 @@ def list_users(query: dict):
         page=query["page"],
         page_size=query["page_size"],
     )
-    if actor.is_admin:
+    if can(actor, Capability.USER_ADMIN):
         return page
     # A Response passes through @blp.response untouched; the admin schema would dump it again.
     return jsonify(schemas.UserPublicPage().dump(page))
 
 
 @blp.get("/pending")
-@login_required(*ADMIN_ONLY)
+@login_required(Capability.USER_ADMIN)
 @blp.arguments(PageQuery(), location="query")
 @blp.response(200, schemas.UserAdminPage)
 def pending(query: dict):
@@ -54,15 +55,15 @@ def pending(query: dict):
 
 
 @blp.get("/<int:user_id>")
-@login_required(*ADMIN_ONLY)
+@login_required(Capability.USER_ADMIN)
 @blp.response(200, schemas.UserAdmin)
 def get_user(user_id: int):
     """Read one user."""
-    return service.get(user_id)
+    return service.get(user_id, actor=current())
 
 
 @blp.patch("/<int:user_id>")
-@login_required(*ADMIN_ONLY)
+@login_required(Capability.USER_ADMIN)
 @blp.arguments(schemas.UserUpdate())
 @blp.response(200, schemas.UserAdmin)
 def update_user(data: dict, user_id: int):
@@ -71,7 +72,7 @@ def update_user(data: dict, user_id: int):
 
 
 @blp.delete("/<int:user_id>")
-@login_required(*ADMIN_ONLY)
+@login_required(Capability.USER_ADMIN)
 @blp.response(204)
 def delete_user(user_id: int):
     """Delete a user."""
@@ -79,7 +80,7 @@ def delete_user(user_id: int):
 
 
 @blp.put("/<int:user_id>/approve")
-@login_required(*ADMIN_ONLY)
+@login_required(Capability.USER_ADMIN)
 @blp.arguments(schemas.ApproveIn())
 @blp.response(200, schemas.UserAdmin)
 def approve(data: dict, user_id: int):
@@ -88,7 +89,7 @@ def approve(data: dict, user_id: int):
 
 
 @blp.delete("/<int:user_id>/reject")
-@login_required(*ADMIN_ONLY)
+@login_required(Capability.USER_ADMIN)
 @blp.response(200, schemas.UserAdmin)
 def reject(user_id: int):
     """Reject a registration."""

@@ -12,13 +12,13 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from api.activity import service as activity
-from api.activity.models import EntityType
 from api.auth.passwords import hash_password, password_problem
-from api.db import Page, paginate, text_search, utcnow
+from api.db import Page, paginate, text_search, unit_of_work, utcnow
 from api.errors import Conflict, NotFound, Unprocessable
 from api.extensions import db
-from api.notifications import emails
 from api.notifications.after_response import run_after_response
+from api.permissions import Capability, can, require
+from api.users import emails
 from api.users.models import Role, User, UserStatus
 
 log = logging.getLogger(__name__)
@@ -143,9 +143,7 @@ def _create_or_notify(fields: dict[str, Any]) -> None:
                 log.warning("registration of %r lost a race for its username", fields["username"])
                 return
         else:
-            activity.record(
-                actor=user, entity_type=EntityType.USER, entity_id=user.id, action="registered"
-            )
+            activity.record_change(user, "registered", None, user)
             emails.registration_received(user)
     if owner is not None:
         emails.registration_attempt(owner)
@@ -179,13 +177,18 @@ def create_admin(*, email: str, username: str, password: str) -> User:
     )
     db.session.add(user)
     db.session.flush()
-    activity.record(actor=None, entity_type=EntityType.USER, entity_id=user.id, action="created")
+    activity.record_change(user, "created", None, None)
     db.session.commit()
     return user
 
 
-def get(user_id: int) -> User:
-    """Return a user; raise NotFound."""
+def get(user_id: int, *, actor: User) -> User:
+    """Return a user with every field (user.admin). Raises Forbidden, NotFound."""
+    require(actor, Capability.USER_ADMIN)
+    return _get(user_id)
+
+
+def _get(user_id: int) -> User:
     user = db.session.get(User, user_id)
     if user is None:
         raise NotFound("User not found.")
@@ -200,9 +203,11 @@ class UserFilter:
 
 
 def list_users(*, actor: User, filters: UserFilter, page: int, page_size: int) -> Page[User]:
-    """List users for an admin (everyone) or a manager (active users only), by username."""
+    """List users by username (user.list): everyone for user.admin, else active users only
+    (the routes then show their public fields). Raises Forbidden."""
+    require(actor, Capability.USER_LIST)
     stmt = sa.select(User)
-    if not actor.is_admin:
+    if not can(actor, Capability.USER_ADMIN):
         stmt = stmt.where(User.status == UserStatus.ACTIVE)
     elif filters.status:
         stmt = stmt.where(User.status == filters.status)
@@ -218,7 +223,7 @@ def _revoke_tokens(user: User) -> None:
     user.tokens_valid_after = utcnow()
 
 
-def _guard_last_admin(user: User, actor: User) -> None:
+def _guard_self(user: User, actor: User) -> None:
     if user.id == actor.id:
         raise Conflict("You cannot change or remove your own admin account here.")
 
@@ -226,42 +231,31 @@ def _guard_last_admin(user: User, actor: User) -> None:
 def approve(*, user_id: int, role: Role, actor: User) -> User:
     """Activate a pending account with `role`, which the admin names explicitly.
 
-    Raises NotFound, Conflict if the account is not pending.
+    user.admin. Raises Forbidden, NotFound, Conflict if the account is not pending.
     """
-    user = get(user_id)
-    if user.status != UserStatus.PENDING:
-        raise Conflict(f"Only pending accounts can be approved; this one is {user.status}.")
-    changes = activity.diff(user, {"status": UserStatus.ACTIVE, "role": role})
-    user.status, user.role = UserStatus.ACTIVE, role
-    user.approved_at, user.approved_by_id = utcnow(), actor.id
-    activity.record(
-        actor=actor,
-        entity_type=EntityType.USER,
-        entity_id=user.id,
-        action="approved",
-        changes=changes,
-    )
-    emails.account_decided(user, approved=True)
-    db.session.commit()
+    require(actor, Capability.USER_ADMIN)
+    with unit_of_work():
+        user = _get(user_id)
+        if user.status != UserStatus.PENDING:
+            raise Conflict(f"Only pending accounts can be approved; this one is {user.status}.")
+        changes = activity.apply(user, {"status": UserStatus.ACTIVE, "role": role})
+        user.approved_at, user.approved_by_id = utcnow(), actor.id
+        activity.record_change(user, "approved", changes, actor)
+        emails.account_decided(user, approved=True)
     return user
 
 
 def reject(*, user_id: int, actor: User) -> User:
-    """Reject a pending registration. Raises NotFound, Conflict if not pending."""
-    user = get(user_id)
-    if user.status != UserStatus.PENDING:
-        raise Conflict(f"Only pending accounts can be rejected; this one is {user.status}.")
-    changes = activity.diff(user, {"status": UserStatus.REJECTED})
-    user.status = UserStatus.REJECTED
-    activity.record(
-        actor=actor,
-        entity_type=EntityType.USER,
-        entity_id=user.id,
-        action="rejected",
-        changes=changes,
-    )
-    emails.account_decided(user, approved=False)
-    db.session.commit()
+    """Reject a pending registration (user.admin). Raises Forbidden, NotFound, Conflict if not
+    pending."""
+    require(actor, Capability.USER_ADMIN)
+    with unit_of_work():
+        user = _get(user_id)
+        if user.status != UserStatus.PENDING:
+            raise Conflict(f"Only pending accounts can be rejected; this one is {user.status}.")
+        changes = activity.apply(user, {"status": UserStatus.REJECTED})
+        activity.record_change(user, "rejected", changes, actor)
+        emails.account_decided(user, approved=False)
     return user
 
 
@@ -271,49 +265,40 @@ ADMIN_SETTABLE_STATUSES = (UserStatus.ACTIVE, UserStatus.DISABLED)
 def update(*, user_id: int, changes: dict[str, Any], actor: User) -> User:
     """Change a user's role or status (active | disabled). Revokes their tokens on either.
 
-    Raises NotFound, Conflict (self-change, or a pending account: approve it instead),
-    Unprocessable (a status that is not settable).
+    user.admin. Raises Forbidden, NotFound, Conflict (self-change, or a pending account:
+    approve it instead), Unprocessable (a status that is not settable).
     """
-    user = get(user_id)
-    _guard_last_admin(user, actor)
-    status = changes.get("status")
-    if status is not None and status not in ADMIN_SETTABLE_STATUSES:
-        raise Unprocessable.field("status", "Must be one of: active, disabled.")
-    if status is not None and user.status in (UserStatus.PENDING, UserStatus.REJECTED):
-        raise Conflict("Decide a registration with approve or reject.")
-    delta = activity.diff(user, changes)
-    if not delta:
-        return user
-    for name, (_old, _new) in delta.items():
-        setattr(user, name, changes[name])
-    _revoke_tokens(user)
-    activity.record(
-        actor=actor,
-        entity_type=EntityType.USER,
-        entity_id=user.id,
-        action="updated",
-        changes=delta,
-    )
-    db.session.commit()
+    require(actor, Capability.USER_ADMIN)
+    with unit_of_work():
+        user = _get(user_id)
+        _guard_self(user, actor)
+        status = changes.get("status")
+        if status is not None and status not in ADMIN_SETTABLE_STATUSES:
+            raise Unprocessable.field("status", "Must be one of: active, disabled.")
+        if status is not None and user.status in (UserStatus.PENDING, UserStatus.REJECTED):
+            raise Conflict("Decide a registration with approve or reject.")
+        delta = activity.apply(user, changes)
+        if delta:
+            _revoke_tokens(user)
+            activity.record_change(user, "updated", delta, actor)
     return user
 
 
 def delete(*, user_id: int, actor: User) -> None:
-    """Delete a user; their tasks stay, with no assignee or creator. Raises NotFound, Conflict."""
-    user = get(user_id)
-    _guard_last_admin(user, actor)
-    activity.record(
-        actor=actor,
-        entity_type=EntityType.USER,
-        entity_id=user.id,
-        action="deleted",
-        changes={"username": [user.username, None]},
-    )
-    db.session.delete(user)
-    db.session.commit()
+    """Delete a user (user.admin); their tasks stay, with no assignee or creator.
+
+    Raises Forbidden, NotFound, Conflict (your own account)."""
+    require(actor, Capability.USER_ADMIN)
+    with unit_of_work():
+        user = _get(user_id)
+        _guard_self(user, actor)
+        activity.record_change(user, "deleted", {"username": [user.username, None]}, actor)
+        db.session.delete(user)
 
 
-def pending_count() -> int:
-    """How many registrations wait for an admin's decision (the dashboards show it to staff)."""
+def pending_count(*, actor: User) -> int:
+    """How many registrations wait for an admin's decision (user.list: the dashboards show it
+    to managers and admins). Raises Forbidden."""
+    require(actor, Capability.USER_LIST)
     stmt = sa.select(sa.func.count()).select_from(User).where(User.status == UserStatus.PENDING)
     return int(db.session.scalar(stmt) or 0)

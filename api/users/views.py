@@ -5,11 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 
-from api.errors import DomainError
-from api.extensions import db
-from api.permissions import ADMIN_ONLY
+from api.permissions import Capability
 from api.users import schemas, service
 from api.users.models import Role, UserStatus
+from api.web.forms import attempt
 from api.web.session import page_login_required, web_user
 
 blp = Blueprint("users_web", __name__, url_prefix="/admin")
@@ -23,7 +22,7 @@ def _page_arg() -> int:
 
 
 @blp.get("/registrations")
-@page_login_required(*ADMIN_ONLY)
+@page_login_required(Capability.USER_ADMIN)
 def registrations():
     """Registrations waiting for a decision, oldest first."""
     page = service.list_users(
@@ -35,44 +34,29 @@ def registrations():
     return render_template("users/registrations.html", page=page, roles=list(Role))
 
 
-def _refused(error: DomainError, endpoint: str):
-    db.session.rollback()
-    if error.code == 404:
-        raise error
-    flash(error.message, "danger")
-    return redirect(url_for(endpoint))
-
-
 @blp.post("/registrations/<int:user_id>/approve")
-@page_login_required(*ADMIN_ONLY)
+@page_login_required(Capability.USER_ADMIN)
 def approve(user_id: int):
     """Approve a registration with the role the admin chose."""
-    try:
+    with attempt(invalid="Choose a role from the list.", flash_refusal=True):
         data = schemas.ApproveIn().load({"role": request.form.get("role", "")})
         user = service.approve(user_id=user_id, role=data["role"], actor=web_user())
-    except ValidationError:
-        flash("Choose a role from the list.", "danger")
-        return redirect(url_for("users_web.registrations"))
-    except DomainError as error:
-        return _refused(error, "users_web.registrations")
-    flash(f"{user.username} approved as {user.role.value}.", "success")
+        flash(f"{user.username} approved as {user.role.value}.", "success")
     return redirect(url_for("users_web.registrations"))
 
 
 @blp.post("/registrations/<int:user_id>/reject")
-@page_login_required(*ADMIN_ONLY)
+@page_login_required(Capability.USER_ADMIN)
 def reject(user_id: int):
     """Reject a registration."""
-    try:
+    with attempt(flash_refusal=True):
         user = service.reject(user_id=user_id, actor=web_user())
-    except DomainError as error:
-        return _refused(error, "users_web.registrations")
-    flash(f"Registration of {user.username} rejected.", "info")
+        flash(f"Registration of {user.username} rejected.", "info")
     return redirect(url_for("users_web.registrations"))
 
 
 @blp.get("/users")
-@page_login_required(*ADMIN_ONLY)
+@page_login_required(Capability.USER_ADMIN)
 def users():
     """Every account, filtered by status, role or text."""
     raw = {k: v for k in ("status", "role", "q") if (v := request.args.get(k, "").strip())}
@@ -99,29 +83,22 @@ def users():
 
 
 @blp.post("/users/<int:user_id>")
-@page_login_required(*ADMIN_ONLY)
+@page_login_required(Capability.USER_ADMIN)
 def update(user_id: int):
     """Change a user's role or status; their sessions end."""
     raw = {k: v for k in ("role", "status") if (v := request.form.get(k, "").strip())}
-    try:
+    with attempt(invalid="Choose a role and a status from the lists.", flash_refusal=True):
         changes = schemas.UserUpdate().load(raw)
         user = service.update(user_id=user_id, changes=changes, actor=web_user())
-    except ValidationError:
-        flash("Choose a role and a status from the lists.", "danger")
-        return redirect(url_for("users_web.users"))
-    except DomainError as error:
-        return _refused(error, "users_web.users")
-    flash(f"{user.username} is now {user.role.value}, {user.status.value}.", "success")
+        flash(f"{user.username} is now {user.role.value}, {user.status.value}.", "success")
     return redirect(url_for("users_web.users"))
 
 
 @blp.post("/users/<int:user_id>/delete")
-@page_login_required(*ADMIN_ONLY)
+@page_login_required(Capability.USER_ADMIN)
 def delete(user_id: int):
     """Delete an account; their tasks stay, unassigned."""
-    try:
+    with attempt(flash_refusal=True):
         service.delete(user_id=user_id, actor=web_user())
-    except DomainError as error:
-        return _refused(error, "users_web.users")
-    flash("User deleted.", "success")
+        flash("User deleted.", "success")
     return redirect(url_for("users_web.users"))

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from http import HTTPStatus
 
-from flask import Response, g, make_response, render_template
+from flask import Flask, Response, g, make_response, render_template
 
+from api.errors import HTML_ERRORS
+from api.web.blueprints import is_web_request
 from api.web.session import redirect_to_sign_in
 
 TITLES = {
@@ -51,3 +53,20 @@ def render_error_page(
         if key.lower() not in ("content-type", "www-authenticate"):
             response.headers[key] = value
     return response
+
+
+class HtmlErrors:
+    """The UI's error pages, registered for api/errors.py (app.extensions[HTML_ERRORS])."""
+
+    @staticmethod
+    def wants_html() -> bool:
+        return is_web_request()
+
+    @staticmethod
+    def render(code: int, message: str | None, headers: dict | None) -> Response:
+        return render_error_page(code, message, headers)
+
+
+def register(app: Flask) -> None:
+    """Let api/errors.py answer the UI's requests with these pages."""
+    app.extensions[HTML_ERRORS] = HtmlErrors()

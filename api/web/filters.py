@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from flask import Flask, current_app, request, url_for
 
 from api.db import utcnow
-from api.users.models import Role
+from api.permissions import Capability, can, role_may
 from api.web.session import csrf_token, current_web_user
 
 BADGES = {
@@ -141,25 +141,38 @@ def url_with(**changes: Any) -> str:
     return request.path + (f"?{query}" if query else "")
 
 
+MENU = (
+    ("Dashboard", "web.dashboard"),
+    ("Tasks", "tasks_web.index"),
+    ("Incidents", "incidents_web.index"),
+    ("Report an incident", "incidents_web.report"),
+    ("Stats", "stats_web.index"),
+    ("Registrations", "users_web.registrations"),
+    ("Users", "users_web.users"),
+    ("Email outbox", "outbox_web.index"),
+)
+
+
+def _page_open_to(endpoint: str, user: Any) -> bool:
+    """Whether the page guard of `endpoint` lets `user` in (its capability, api/permissions)."""
+    capability = getattr(current_app.view_functions[endpoint], "capability", None)
+    return capability is None or role_may(user.role, capability)
+
+
+def may(capability: str) -> bool:
+    """Template global: whether the signed-in person holds `capability` ("task.create") on
+    every object (api/permissions.py `can`). Object actions come from the services
+    (`allowed_actions`, `allowed_statuses`)."""
+    return can(current_web_user(), Capability(capability))
+
+
 def navigation() -> list[dict[str, Any]]:
-    """The menu for the signed-in person's role: [{"label", "endpoint", "url"}]."""
+    """The menu: the pages whose guard lets the signed-in person in, [{"label", "endpoint",
+    "url", "active"}]."""
     user = current_web_user()
     if user is None:
         return []
-    items = [
-        ("Dashboard", "web.dashboard"),
-        ("Tasks", "tasks_web.index"),
-        ("Incidents", "incidents_web.index"),
-        ("Report an incident", "incidents_web.report"),
-    ]
-    if user.role in (Role.ADMIN, Role.MANAGER):
-        items.append(("Stats", "stats_web.index"))
-    if user.role == Role.ADMIN:
-        items += [
-            ("Registrations", "users_web.registrations"),
-            ("Users", "users_web.users"),
-            ("Email outbox", "outbox_web.index"),
-        ]
+    items = [(text, endpoint) for text, endpoint in MENU if _page_open_to(endpoint, user)]
     current_bp = request.blueprint
     return [
         {
@@ -185,6 +198,7 @@ def register(app: Flask) -> None:
     app.jinja_env.globals.update(
         csrf_token=csrf_token,
         current_user=current_web_user,
+        may=may,
         navigation=navigation,
         url_with=url_with,
         options=options,

@@ -8,16 +8,17 @@ is written unless both pass.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import request
+from flask import flash, request
 from marshmallow import Schema, ValidationError
 
 from api.errors import DomainError
-from api.extensions import db
 
 GENERIC_PROBLEM = "Please correct the fields marked below."
 
@@ -53,9 +54,8 @@ class Form:
     def fail(self, error: DomainError) -> None:
         """Take a service's refusal: field errors beside their fields, the message above.
 
-        Rolls the session back: nothing of a refused request is written.
+        The service has rolled its unit of work back: nothing of a refused request is written.
         """
-        db.session.rollback()
         for fields in (error.errors or {}).values():
             if isinstance(fields, dict):
                 for name, messages in fields.items():
@@ -156,3 +156,59 @@ def iso_to_local_input(moment: datetime | None, timezone: str) -> str:
 def checkbox(name: str) -> bool:
     """True when the checkbox `name` was ticked (browsers omit unticked boxes)."""
     return request.form.get(name) in ("on", "true", "1", "yes")
+
+
+@dataclass
+class Outcome:
+    """What `attempt` saw: nothing (`ok`), or a refusal with its status `code`, `message` and
+    the `headers` it carries (Retry-After, say)."""
+
+    code: int = 200
+    message: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.message is None
+
+
+@contextmanager
+def attempt(
+    form: Form | None = None, *, invalid: str | None = None, flash_refusal: bool = False
+) -> Iterator[Outcome]:
+    """Run a view's service call and map a refusal to what the page shows.
+
+    - a DomainError 404 propagates (the UI's 404 page: the object is not there for this person);
+    - any other DomainError lands in `form` (field errors and the message, `Form.fail`) when
+      given, is flashed as a danger message when `flash_refusal`, and is kept in the Outcome
+      (`code`, `message`) for the view to re-render with;
+    - a marshmallow ValidationError raised inside (a view loading its form with a schema) is a
+      422 whose message is `invalid` (re-raised when `invalid` is None).
+
+    The service has rolled back its own unit of work; the view only decides what to render.
+    Code after the failing call inside the block does not run.
+    """
+    outcome = Outcome()
+    try:
+        yield outcome
+    except ValidationError:
+        if invalid is None:
+            raise
+        outcome.code, outcome.message = 422, invalid
+        if flash_refusal:
+            flash(invalid, "danger")
+    except DomainError as error:
+        if error.code == 404:
+            raise
+        outcome.code, outcome.message, outcome.headers = error.code, error.message, error.headers
+        if form is not None:
+            form.fail(error)
+        if flash_refusal:
+            flash(error.message, "danger")
+
+
+def if_match(etag_of: Any, key: Any) -> str | None:
+    """The If-Match of a form: the entity tag of the version it was rendered from (its hidden
+    `version` field), made by the model's `etag_of(key, version)`; None without a version."""
+    version = request.form.get("version", "")
+    return etag_of(key, int(version)) if version.isascii() and version.isdigit() else None

@@ -40,7 +40,9 @@ from werkzeug.exceptions import HTTPException
 from api.auth import service as auth_service
 from api.auth.tokens import token_user
 from api.errors import Forbidden, Unauthorized
-from api.users.models import Role, User
+from api.permissions import Capability, role_may
+from api.users.models import User
+from api.web.blueprints import WEB_BLUEPRINTS, is_web_endpoint, is_web_request
 
 log = logging.getLogger(__name__)
 F = TypeVar("F", bound=Callable[..., Any])
@@ -230,10 +232,11 @@ def web_user() -> User:
     return user
 
 
-def page_login_required(*roles: Role) -> Callable[[F], F]:
-    """Require a signed-in person (else: sign-in page with `next`), and one of `roles` if given.
+def page_login_required(capability: Capability | None = None) -> Callable[[F], F]:
+    """Require a signed-in person (else: sign-in page with `next`), and a role that may use
+    `capability` when given (the table of api/permissions.py, as the JSON routes read it).
 
-    A role outside `roles` raises Forbidden, which the UI renders as its 403 page.
+    A role without `capability` raises Forbidden, which the UI renders as its 403 page.
     """
 
     def decorator(fn: F) -> F:
@@ -242,10 +245,11 @@ def page_login_required(*roles: Role) -> Callable[[F], F]:
             user = g.get("web_user")
             if user is None:
                 return redirect_to_sign_in()
-            if roles and user.role not in roles:
+            if capability is not None and not role_may(user.role, capability):
                 raise Forbidden("Your role may not use this page.")
             return fn(*args, **kwargs)
 
+        wrapper.capability = capability  # type: ignore[attr-defined]  # read by the menu
         return wrapper  # type: ignore[return-value]
 
     return decorator
@@ -277,8 +281,6 @@ def safe_next(value: str | None, default: str | None = None) -> str:
     parts = urlsplit(value)
     if parts.scheme or parts.netloc:
         return fallback
-    from api.web import is_web_endpoint
-
     adapter = current_app.url_map.bind("localhost")
     try:
         endpoint, _args = adapter.match(parts.path, method="GET")
@@ -308,3 +310,23 @@ def sign_out(response: Response) -> Response:
     g.web_new_tokens = None
     g.web_clear_cookies = False
     return response
+
+
+def register(app: Any) -> None:
+    """Resolve the UI session and check CSRF before each UI request; set its cookies after."""
+
+    @app.before_request
+    def _web_session() -> None:
+        if request.url_rule is not None and request.url_rule.endpoint == "static":
+            return
+        if is_web_request():
+            resolve_session()
+            if request.blueprint in WEB_BLUEPRINTS:
+                check_csrf()
+
+    @app.after_request
+    def _web_cookies(response: Response) -> Response:
+        if is_web_request():
+            finish_session(response)
+            finish_form_cookie(response)
+        return response

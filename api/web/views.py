@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, url_for
 
-from api.incidents import service as incidents
+from api.incidents import queries as incidents
+from api.incidents.filters import IncidentFilter
 from api.incidents.models import IncidentStatus
-from api.tasks import service as tasks
+from api.permissions import Capability, can
+from api.tasks import queries as tasks
+from api.tasks.filters import TaskFilter
 from api.tasks.models import TaskStatus
 from api.users import service as users
 from api.web.session import current_web_user, page_login_required, web_user
@@ -31,26 +34,27 @@ def dashboard():
     """What needs me: open tasks by deadline (overdue first), my incidents, the team's overdue."""
     user = web_user()
     mine = tasks.list_tasks(
-        filters=tasks.TaskFilter(assignee_id=user.id, status=OPEN_TASKS, sort="deadline"),
+        filters=TaskFilter(assignee_id=user.id, status=OPEN_TASKS, sort="deadline"),
         actor=user,
         page=1,
         page_size=10,
     )
     my_incidents = incidents.list_incidents(
-        filters=incidents.IncidentFilter(scope="mine", status=OPEN_INCIDENTS),
+        filters=IncidentFilter(scope="mine", status=OPEN_INCIDENTS),
         actor=user,
         page=1,
         page_size=8,
     )
     team_overdue = waiting = None
-    if user.is_staff:
+    if can(user, Capability.TASK_READ):  # sees every task: the team's overdue work
         team_overdue = tasks.list_tasks(
-            filters=tasks.TaskFilter(overdue=True, sort="deadline"),
+            filters=TaskFilter(overdue=True, sort="deadline"),
             actor=user,
             page=1,
             page_size=10,
         )
-        waiting = users.pending_count()
+    if can(user, Capability.USER_LIST):
+        waiting = users.pending_count(actor=user)
     return render_template(
         "dashboard.html",
         mine=mine,

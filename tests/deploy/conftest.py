@@ -131,10 +131,17 @@ def offline_database() -> Iterator[str]:
         pytest.skip(
             "the Lambda emulation runs against MariaDB (TEST_DATABASE_URL=mysql+pymysql://...)"
         )
+    with fresh_database(url, "_offline") as fresh:
+        yield fresh
+
+
+@contextlib.contextmanager
+def fresh_database(url: str, suffix: str) -> Iterator[str]:
+    """An empty MariaDB database named `<url's database><suffix>`, dropped afterwards; its URL."""
     import pymysql
 
     parsed = make_url(url)
-    name = f"{parsed.database}_offline"
+    name = f"{parsed.database}{suffix}"
     connect = {
         "host": parsed.host,
         "port": parsed.port or 3306,
@@ -144,9 +151,11 @@ def offline_database() -> Iterator[str]:
     with contextlib.closing(pymysql.connect(**connect)) as conn, conn.cursor() as cur:
         cur.execute(f"DROP DATABASE IF EXISTS `{name}`")
         cur.execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
-    yield parsed.set(database=name).render_as_string(hide_password=False)
-    with contextlib.closing(pymysql.connect(**connect)) as conn, conn.cursor() as cur:
-        cur.execute(f"DROP DATABASE IF EXISTS `{name}`")
+    try:
+        yield parsed.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with contextlib.closing(pymysql.connect(**connect)) as conn, conn.cursor() as cur:
+            cur.execute(f"DROP DATABASE IF EXISTS `{name}`")
 
 
 def invoke_local(function: str, event: dict, database_url: str) -> subprocess.CompletedProcess:

@@ -28,8 +28,19 @@ from pathlib import Path
 
 import pytest
 
-from tests.deploy.conftest import JWT_SECRET_KEY, ROOT, SECRET_KEY, VENV_BIN, base_env, free_port
-from tests.deploy.test_offline import _set_password_from_the_reset_link, _stop, _wait_for
+from tests.deploy.conftest import (
+    JWT_SECRET_KEY,
+    ROOT,
+    SECRET_KEY,
+    base_env,
+    free_port,
+    fresh_database,
+)
+from tests.deploy.test_offline import (
+    _set_password_from_the_reset_link,
+    _stop,
+    running_moto_server,
+)
 
 PREFIX = "/2018-06-01/runtime"
 
@@ -136,17 +147,7 @@ def moto(tmp_path_factory) -> Iterator[str]:
     """moto_server with the prod settings in SSM and the mail domain verified in SES."""
     import boto3
 
-    port = free_port()
-    log = (tmp_path_factory.mktemp("moto") / "moto.log").open("w+b")
-    process = subprocess.Popen(
-        [str(VENV_BIN / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    try:
-        _wait_for(port, process, log)
-        url = f"http://127.0.0.1:{port}"
+    with running_moto_server(tmp_path_factory.mktemp("moto")) as url:
         fake = {"region_name": "us-east-1", "aws_access_key_id": "x", "aws_secret_access_key": "x"}
         ssm = boto3.client("ssm", endpoint_url=url, **fake)
         for name, value in {
@@ -158,8 +159,6 @@ def moto(tmp_path_factory) -> Iterator[str]:
             ssm.put_parameter(Name=f"/taskdesk/prod/{name}", Value=value, Type="SecureString")
         boto3.client("ses", endpoint_url=url, **fake).verify_domain_identity(Domain="example.com")
         yield url
-    finally:
-        _stop(process)
 
 
 def _function_env(packaged, name: str, task_root: Path, api: RuntimeApi, **extra: str) -> dict:
@@ -246,27 +245,11 @@ def _http(method: str, path: str, body: dict | None = None, token: str = "") -> 
 
 
 @pytest.fixture(scope="module")
-def runtime_database(offline_database) -> str:
+def runtime_database(offline_database) -> Iterator[str]:
     """An empty MariaDB database (the offline one, recreated for this module)."""
-    import contextlib
+    with fresh_database(offline_database, "_runtime") as url:
+        yield url
 
-    import pymysql
-    from sqlalchemy.engine import make_url
-
-    parsed = make_url(offline_database)
-    name = f"{parsed.database}_runtime"
-    connect = {
-        "host": parsed.host,
-        "port": parsed.port or 3306,
-        "user": parsed.username,
-        "password": parsed.password,
-    }
-    with contextlib.closing(pymysql.connect(**connect)) as conn, conn.cursor() as cur:
-        cur.execute(f"DROP DATABASE IF EXISTS `{name}`")
-        cur.execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
-    yield parsed.set(database=name).render_as_string(hide_password=False)
-    with contextlib.closing(pymysql.connect(**connect)) as conn, conn.cursor() as cur:
-        cur.execute(f"DROP DATABASE IF EXISTS `{name}`")
 
 
 def test_the_bundle_serves_under_awslambdaric_through_a_snapstart_cycle(

@@ -21,6 +21,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
+from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
@@ -128,13 +129,14 @@ def _stop(process: subprocess.Popen) -> None:
         process.wait()
 
 
-@pytest.fixture(scope="module")
-def moto_ses(tmp_path_factory) -> Iterator[str]:
-    """A moto server standing in for SES, with example.com verified; its URL."""
-    import boto3
+@contextlib.contextmanager
+def running_moto_server(log_dir: Path) -> Iterator[str]:
+    """A `moto_server` process on 127.0.0.1 and a free port (log in `log_dir`); its URL.
 
+    Always stopped, with its process group, when the block ends.
+    """
     port = free_port()
-    log = (tmp_path_factory.mktemp("moto") / "moto.log").open("w+b")
+    log = (log_dir / "moto.log").open("w+b")
     process = subprocess.Popen(
         [str(VENV_BIN / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
         stdout=log,
@@ -143,7 +145,18 @@ def moto_ses(tmp_path_factory) -> Iterator[str]:
     )
     try:
         _wait_for(port, process, log)
-        url = f"http://127.0.0.1:{port}"
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        _stop(process)
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def moto_ses(tmp_path_factory) -> Iterator[str]:
+    """A moto server standing in for SES, with example.com verified; its URL."""
+    import boto3
+
+    with running_moto_server(tmp_path_factory.mktemp("moto")) as url:
         boto3.client(
             "ses",
             endpoint_url=url,
@@ -152,8 +165,6 @@ def moto_ses(tmp_path_factory) -> Iterator[str]:
             aws_secret_access_key="fake-offline",
         ).verify_domain_identity(Domain="example.com")
         yield url
-    finally:
-        _stop(process)
 
 
 def _set_password_from_the_reset_link(

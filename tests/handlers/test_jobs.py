@@ -63,12 +63,12 @@ def test_outbox_and_reports_handlers_answer_direct_invocation(lambda_app, make):
 
 
 def test_a_failing_job_is_logged_and_re_raised(lambda_app, monkeypatch, caplog):
-    from api.notifications import cli
+    from api import jobs as registry
 
     def boom(**_kwargs):
         raise RuntimeError("database unreachable")
 
-    monkeypatch.setitem(cli.JOBS, "outbox", boom)
+    monkeypatch.setitem(registry.JOBS, "outbox", boom)
     with pytest.raises(RuntimeError):
         jobs_handler.outbox({}, Context())
     assert "job outbox failed" in caplog.text

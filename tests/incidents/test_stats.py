@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from api.db import utcnow
-from api.incidents import service
+from api.incidents import queries as service
 from tests.incidents import factories
 
 EMPTY = {"median_seconds": None, "mean_seconds": None, "count": 0}

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from api.web import is_web_endpoint
+from api.web.blueprints import is_web_endpoint
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = [

@@ -22,9 +22,10 @@ import yaml
 
 from api.config import ProductionConfig
 from api.extensions import db
-from api.notifications import delivery, jobs, service
+from api.notifications import delivery, service
 from api.notifications.backends import CLIENT_TIMEOUTS, SesBackend
 from api.notifications.models import EmailKind, OutboxStatus
+from api.tasks import jobs
 from tests.notifications.conftest import outbox_rows
 from tests.notifications.test_reminders import TEN, CountingBackend, _team
 

@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from api.extensions import db as _db
-from api.notifications import jobs
 from api.notifications.backends import ConsoleBackend
 from api.notifications.models import EmailKind, OutboxStatus
+from api.tasks import jobs
 from api.tasks.models import TaskStatus
 from tests.notifications.conftest import outbox_rows
 

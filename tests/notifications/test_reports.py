@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from api.notifications.models import EmailKind
-from api.reports import service as reports
+from api.reports import jobs as reports
 from tests.notifications.conftest import outbox_rows
 
 MONDAY = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)

@@ -172,3 +172,52 @@ def test_stats_page_draws_svg_charts(browser_as, make):
     assert body.count('<svg class="chart"') == 3
     assert "MTTA" in body and "MTTR" in body
     assert '<th scope="row">late</th><td>1</td>' in body  # the overdue chart's table
+
+
+def test_task_page_offers_exactly_the_actions_of_the_person(browser_as, make):
+    """The page asks the service (allowed_actions): no form the service would refuse."""
+    employee, employee_web = browser_as("employee")
+    _m, manager_web = browser_as("manager")
+    _a, admin_web = browser_as("admin")
+    task = make.task(title="Shared", assignee=employee)
+    forms = {
+        "edit": f'href="/tasks/{task.id}/edit"',
+        "delete": f'action="/tasks/{task.id}/delete"',
+        "status": f'action="/tasks/{task.id}/status"',
+        "assign": f'action="/tasks/{task.id}/assign"',
+    }
+    offered = {
+        name: {key for key, marker in forms.items() if marker in web.get(f"/tasks/{task.id}").text}
+        for name, web in (
+            ("employee", employee_web),
+            ("manager", manager_web),
+            ("admin", admin_web),
+        )
+    }
+    assert offered == {
+        "employee": {"status"},
+        "manager": {"edit", "status", "assign"},
+        "admin": {"edit", "delete", "status", "assign"},
+    }
+
+
+def test_incident_assignee_is_offered_triage_like_the_api_allows(browser_as, make, db):
+    from api.incidents.models import Incident, Severity, Visibility
+    from tests.incidents import factories
+
+    employee, web = browser_as("employee")
+    reporter = make.user(role="employee")
+    held = factories.incident(
+        reporter=reporter, assignee=employee, visibility=Visibility.RESTRICTED
+    )
+    other = factories.incident(reporter=reporter)
+    assert 'id="triage-title"' in web.get(f"/incidents/{held.public_id}").text
+    assert 'id="triage-title"' not in web.get(f"/incidents/{other.public_id}").text
+
+    response = web.post(
+        f"/incidents/{held.public_id}/update",
+        {"severity": "critical", "assignee_id": str(employee.id), "version": str(held.version)},
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Incident, held.id).severity == Severity.CRITICAL

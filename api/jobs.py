@@ -1,0 +1,44 @@
+"""The scheduled jobs, one registry: `flask jobs <name>` (api/cli.py), GET /api/v1/jobs/<name>
+(Vercel Cron, api/cron.py) and the Lambda handlers (handlers/jobs.py) all run `JOBS[name]`.
+
+Each job lives in its domain and is safe to run twice, or twice at once (shared/design.md §7):
+the daily reminder in api/tasks/jobs.py, the weekly report in api/reports/jobs.py, the outbox
+retry in api/notifications/jobs.py. A job takes `now` (aware UTC; None: the current time) and
+an optional `progress` callback, and returns its counts as a dict. Imports are deferred to the
+run: a Lambda that serves one job loads only that job's code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+
+def reminders(now: datetime | None = None, progress: Any = None) -> dict[str, Any]:
+    """Run the reminders job (hourly): the daily reminder for users whose local time has
+    reached REMINDER_HOUR; returns its counts."""
+    from api.tasks.jobs import run_reminders
+
+    return run_reminders(now=now, progress=progress).as_dict()
+
+
+def reports(now: datetime | None = None, progress: Any = None) -> dict[str, Any]:
+    """Run the weekly summary report job (Monday); returns its counts."""
+    from api.reports.jobs import run_weekly
+
+    return run_weekly(now=now)
+
+
+def outbox(now: datetime | None = None, progress: Any = None) -> dict[str, Any]:
+    """Run the outbox retry job (every 5 minutes); returns its counts."""
+    from api.notifications.jobs import run_outbox_job
+
+    return run_outbox_job(now=now, progress=progress)
+
+
+JOBS: dict[str, Callable[..., dict[str, Any]]] = {
+    "reminders": reminders,
+    "reports": reports,
+    "outbox": outbox,
+}

@@ -1,0 +1,266 @@
+"""Task queries: one task, the list, the timeline, the actions a person may take, statistics.
+
+Each reads only what the actor may see (api/tasks/rules.py); the commands are in service.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, fields
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased, joinedload
+
+from api.activity import service as activity
+from api.activity.models import Activity, EntityType
+from api.db import Page, contains_pattern, text_search, utcnow
+from api.errors import NotFound, Unprocessable
+from api.extensions import db
+from api.listing import Listing
+from api.permissions import Capability, allowed, visible_clause
+from api.tasks import rules
+from api.tasks.filters import TaskFilter
+from api.tasks.models import PRIORITY_RANK, Priority, Task, TaskStatus, is_overdue
+from api.users.models import User
+
+_LOADS = (joinedload(Task.assignee), joinedload(Task.created_by))
+# What a person may do to a task, as the detail page offers it (allowed_actions).
+ACTIONS = (
+    Capability.TASK_EDIT,
+    Capability.TASK_ASSIGN,
+    Capability.TASK_SET_STATUS,
+    Capability.TASK_DELETE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class PersonRef:
+    """A person as a list shows them: id and username."""
+
+    id: int
+    username: str
+
+
+@dataclass(frozen=True, slots=True)
+class TaskSummary:
+    """A task as a list shows it: its columns, and the assignee and creator as PersonRef.
+
+    Lists read these from plain rows, not Task entities: a list changes nothing, and the ORM's
+    identity map and instance state cost about a fifth of a warm 50-task list request (bench/).
+    The attributes are Task's, so TaskRead and the list templates take either.
+    """
+
+    id: int
+    title: str
+    description: str
+    status: TaskStatus
+    priority: Priority
+    deadline: datetime | None
+    created_at: datetime
+    updated_at: datetime
+    completed_at: datetime | None
+    version: int
+    assignee: PersonRef | None
+    created_by: PersonRef | None
+
+    @property
+    def is_overdue(self) -> bool:
+        return is_overdue(self.deadline, self.status)
+
+
+_ASSIGNEE = aliased(User, name="assignee")
+_CREATOR = aliased(User, name="creator")
+# TaskSummary's own columns, in its field order; the two people follow as (id, username) pairs.
+_TASK_COLUMNS = tuple(
+    getattr(Task, attribute.name)
+    for attribute in fields(TaskSummary)
+    if attribute.name not in ("assignee", "created_by")
+)
+
+
+def _summary_select(stmt: sa.Select[Any]) -> sa.Select[Any]:
+    people = (_ASSIGNEE.id, _ASSIGNEE.username, _CREATOR.id, _CREATOR.username)
+    return (
+        stmt.with_only_columns(*_TASK_COLUMNS, *people, maintain_column_froms=True)
+        .outerjoin(_ASSIGNEE, _ASSIGNEE.id == Task.assignee_id)
+        .outerjoin(_CREATOR, _CREATOR.id == Task.created_by_id)
+    )
+
+
+def _summary(row: sa.Row[Any]) -> TaskSummary:
+    n = len(_TASK_COLUMNS)
+    assignee_id, assignee_name, creator_id, creator_name = row[n : n + 4]
+    return TaskSummary(
+        *row[:n],
+        assignee=None if assignee_id is None else PersonRef(assignee_id, assignee_name),
+        created_by=None if creator_id is None else PersonRef(creator_id, creator_name),
+    )
+
+
+def get_visible(task_id: int, actor: User, *, with_users: bool = True) -> Task:
+    """Return the task if `actor` may see it (task.read); raise NotFound otherwise (never 403)."""
+    stmt = sa.select(Task).where(Task.id == task_id)
+    clause = visible_clause(actor, Capability.TASK_READ)
+    if clause is not None:
+        stmt = stmt.where(clause)
+    if with_users:
+        stmt = stmt.options(*_LOADS)
+    task = db.session.scalar(stmt)
+    if task is None:
+        raise NotFound(rules.RULE.not_found)
+    return task
+
+
+def allowed_actions(task: Task, actor: User) -> frozenset[str]:
+    """What `actor` may do to `task` now: a subset of {"task.edit", "task.assign",
+    "task.set_status", "task.delete"} (templates offer exactly these)."""
+    return allowed(actor, task, ACTIONS)
+
+
+def timeline(*, task_id: int, actor: User) -> list[Activity]:
+    """The task's activity, oldest first. Raises NotFound if the task is not visible."""
+    get_visible(task_id, actor, with_users=False)
+    return activity.timeline(EntityType.TASK, task_id)
+
+
+_PRIORITY_ORDER = sa.case(
+    {p.value: rank for p, rank in PRIORITY_RANK.items()}, value=Task.priority, else_=0
+)
+_SORT_COLUMNS = {"deadline": Task.deadline, "created": Task.created_at, "priority": _PRIORITY_ORDER}
+
+
+def _order(sort: str) -> list[Any]:
+    key = sort.lstrip("-")
+    column = _SORT_COLUMNS[key]
+    if key == "deadline":  # tasks without a deadline go last either way
+        nulls = sa.case((Task.deadline.is_(None), 1), else_=0)
+        return [nulls, column.desc() if sort.startswith("-") else column.asc(), Task.id]
+    return [column.desc() if sort.startswith("-") else column.asc(), Task.id]
+
+
+def overdue_clause(now: Any) -> sa.ColumnElement[bool]:
+    """Open tasks whose deadline is before `now` (a datetime or a bound parameter).
+
+    The one overdue rule of taskdesk in SQL (Task.is_overdue is the same in Python). IS NOT
+    NULL first: without it NOT(NULL < now AND ...) is NULL, and overdue=false would drop every
+    task that has no deadline.
+    """
+    return sa.and_(
+        Task.deadline.is_not(None), Task.deadline < now, Task.status != TaskStatus.COMPLETED
+    )
+
+
+# The WHERE term of each filter, by name; its bound parameters are named after it.
+_FILTER_TERMS: dict[str, Callable[[], sa.ColumnElement[bool]]] = {
+    "status": lambda: Task.status.in_(sa.bindparam("status", expanding=True)),
+    "priority": lambda: Task.priority.in_(sa.bindparam("priority", expanding=True)),
+    "unassigned": lambda: Task.assignee_id.is_(None),
+    "assignee": lambda: rules.assigned_to(sa.bindparam("assignee_id")),
+    "deadline_from": lambda: Task.deadline >= sa.bindparam("deadline_from"),
+    "deadline_to": lambda: Task.deadline <= sa.bindparam("deadline_to"),
+    "overdue": lambda: overdue_clause(sa.bindparam("now")),
+    "not_overdue": lambda: sa.not_(overdue_clause(sa.bindparam("now"))),
+    "q": lambda: text_search(sa.bindparam("q"), Task.title, Task.description),
+}
+# There are at most 576 filter combinations times 6 sorts, and far fewer in use.
+LISTING = Listing(
+    entity=Task,
+    read=Capability.TASK_READ,
+    terms=_FILTER_TERMS,
+    order=_order,
+    shape=_summary_select,
+    item=_summary,
+)
+
+
+def _filter_terms(filters: TaskFilter) -> tuple[tuple[str, ...], dict[str, Any]]:
+    """The names of the `_FILTER_TERMS` that apply to this list, and their bound values."""
+    terms: list[str] = []
+    params: dict[str, Any] = {}
+
+    def use(term: str, **values: Any) -> None:
+        terms.append(term)
+        params.update(values)
+
+    if filters.status:
+        use("status", status=list(filters.status))
+    if filters.priority:
+        use("priority", priority=list(filters.priority))
+    if filters.unassigned:
+        use("unassigned")
+    elif filters.assignee_id is not None:
+        use("assignee", assignee_id=filters.assignee_id)
+    if filters.deadline_from:
+        use("deadline_from", deadline_from=filters.deadline_from)
+    if filters.deadline_to:
+        use("deadline_to", deadline_to=filters.deadline_to)
+    if filters.overdue is not None:
+        use("overdue" if filters.overdue else "not_overdue", now=utcnow())
+    if filters.q:
+        use("q", q=contains_pattern(filters.q))
+    return tuple(terms), params
+
+
+def list_tasks(*, filters: TaskFilter, actor: User, page: int, page_size: int) -> Page[TaskSummary]:
+    """One page of the tasks `actor` may see, as TaskSummary: one SQL statement, whatever the
+    page size (two for a page past the end).
+
+    Raises Unprocessable (422, naming `deadline_to`) when deadline_to is before deadline_from.
+    """
+    if (
+        filters.deadline_from
+        and filters.deadline_to
+        and filters.deadline_from > filters.deadline_to
+    ):
+        raise Unprocessable.field(
+            "deadline_to", "Must not be before deadline_from.", location="query"
+        )
+    terms, params = _filter_terms(filters)
+    return LISTING.page(
+        actor=actor, terms=terms, params=params, sort=filters.sort, page=page, page_size=page_size
+    )
+
+
+def stats(*, now: datetime | None = None) -> dict[str, Any]:
+    """Task figures over every task (the callers hold stats.read: api/stats, api/reports).
+
+    Returns {"by_status": {status: n}, "overdue": n, "completed_last_30_days": n,
+    "per_assignee": [{"assignee_id", "username", "open", "overdue"}]}; times in UTC.
+    """
+    now = now or utcnow()
+    by_status = {s.value: 0 for s in TaskStatus}
+    for status, count in db.session.execute(
+        sa.select(Task.status, sa.func.count()).group_by(Task.status)
+    ):
+        by_status[TaskStatus(status).value] = count
+    is_open = Task.status != TaskStatus.COMPLETED
+    overdue_n = sa.func.sum(sa.case((overdue_clause(now), 1), else_=0))
+    totals = db.session.execute(
+        sa.select(
+            overdue_n,
+            sa.func.sum(sa.case((Task.completed_at >= now - timedelta(days=30), 1), else_=0)),
+        )
+    ).one()
+    per_assignee = db.session.execute(
+        sa.select(User.id, User.username, sa.func.count(), overdue_n)
+        .join(Task, Task.assignee_id == User.id)
+        .where(is_open)
+        .group_by(User.id, User.username)
+        .order_by(sa.desc(overdue_n), sa.desc(sa.func.count()), User.username)
+    )
+    return {
+        "by_status": by_status,
+        "overdue": int(totals[0] or 0),
+        "completed_last_30_days": int(totals[1] or 0),
+        "per_assignee": [
+            {
+                "assignee_id": uid,
+                "username": name,
+                "open": int(n),
+                "overdue": int(o or 0),
+            }
+            for uid, name, n, o in per_assignee
+        ],
+    }

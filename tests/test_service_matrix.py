@@ -1,0 +1,351 @@
+"""The role x command matrix of the services: every command and query that takes an actor,
+called directly (as a CLI command, a job or a Lambda handler would) by each kind of caller on
+own and others' objects.
+
+design §2 and api/permissions.py: "ok" means the call returns; NotFound means the object is not
+there for that caller (never 403 for what they may not see); Forbidden means they see it but
+may not do this. A disabled account holds no capability at all, whatever its role.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from api.errors import Forbidden, NotFound
+from api.incidents import queries as incident_queries
+from api.incidents import service as incidents
+from api.incidents.filters import IncidentFilter
+from api.incidents.models import IncidentStatus, Severity, Visibility
+from api.notifications import service as outbox
+from api.notifications.models import OutboxStatus
+from api.reports import service as reports
+from api.stats import service as stats
+from api.tasks import queries as task_queries
+from api.tasks import service as tasks
+from api.tasks.filters import TaskFilter
+from api.tasks.models import TaskStatus
+from api.users import service as users
+from api.users.models import Role, UserStatus
+from tests.incidents import factories
+from tests.route_matrix.notifications import _email
+
+ACTORS = ("employee", "manager", "admin", "disabled_admin")
+OK = "ok"
+
+
+@dataclass(frozen=True)
+class Command:
+    """One service call; `expect` maps every actor to OK, Forbidden or NotFound."""
+
+    name: str
+    call: Callable[[dict[str, Any], Any], Any]
+    expect: dict[str, Any]
+
+
+def expect(employee: Any, manager: Any, admin: Any) -> dict[str, Any]:
+    """Outcomes of a command on no particular object; the disabled admin is refused."""
+    return {"employee": employee, "manager": manager, "admin": admin, "disabled_admin": Forbidden}
+
+
+def on_object(employee: Any, manager: Any, admin: Any) -> dict[str, Any]:
+    """Outcomes of a command on one object; the disabled admin does not even see it."""
+    return expect(employee, manager, admin) | {"disabled_admin": NotFound}
+
+
+STAFF_ONLY = expect(Forbidden, OK, OK)
+ADMIN_ONLY = expect(Forbidden, Forbidden, OK)
+EVERYONE = expect(OK, OK, OK)
+HIDDEN_FROM_EMPLOYEE = on_object(NotFound, OK, OK)
+
+
+def _task_call(command: str, which: str, **kwargs: Any) -> Callable[[dict[str, Any], Any], Any]:
+    def call(w: dict[str, Any], actor: Any) -> Any:
+        fn = getattr(tasks, command)
+        return fn(task_id=w[which], actor=actor, **kwargs)
+
+    return call
+
+
+def _incident_update(which: str, **changes: Any) -> Callable[[dict[str, Any], Any], Any]:
+    def call(w: dict[str, Any], actor: Any) -> Any:
+        return incidents.update(public_id=w[which], changes=changes, actor=actor, if_match=None)
+
+    return call
+
+
+COMMANDS = [
+    # tasks
+    Command(
+        "tasks.create",
+        lambda w, a: tasks.create(data={"title": "From a script"}, actor=a),
+        STAFF_ONLY,
+    ),
+    Command(
+        "tasks.update own",
+        _task_call("update", "own_task", changes={"title": "Renamed"}, if_match=None),
+        on_object(Forbidden, OK, OK),
+    ),
+    Command(
+        "tasks.update others'",
+        _task_call("update", "others_task", changes={"title": "Renamed"}, if_match=None),
+        HIDDEN_FROM_EMPLOYEE,
+    ),
+    Command(
+        "tasks.set_status own",
+        _task_call("set_status", "own_task", status=TaskStatus.COMPLETED, if_match=None),
+        on_object(OK, OK, OK),
+    ),
+    Command(
+        "tasks.set_status others'",
+        _task_call("set_status", "others_task", status=TaskStatus.COMPLETED, if_match=None),
+        HIDDEN_FROM_EMPLOYEE,
+    ),
+    Command(
+        "tasks.assign own",
+        lambda w, a: tasks.assign(
+            task_id=w["own_task"], assignee_id=w["other_employee"], actor=a, if_match=None
+        ),
+        on_object(Forbidden, OK, OK),
+    ),
+    Command(
+        "tasks.assign others'",
+        lambda w, a: tasks.assign(
+            task_id=w["others_task"], assignee_id=None, actor=a, if_match=None
+        ),
+        HIDDEN_FROM_EMPLOYEE,
+    ),
+    Command(
+        "tasks.delete own", _task_call("delete", "own_task"), on_object(Forbidden, Forbidden, OK)
+    ),
+    Command(
+        "tasks.delete others'",
+        _task_call("delete", "others_task"),
+        on_object(NotFound, Forbidden, OK),
+    ),
+    Command(
+        "tasks.get_visible others'",
+        lambda w, a: task_queries.get_visible(w["others_task"], a),
+        HIDDEN_FROM_EMPLOYEE,
+    ),
+    Command(
+        "tasks.timeline own",
+        lambda w, a: task_queries.timeline(task_id=w["own_task"], actor=a),
+        on_object(OK, OK, OK),
+    ),
+    # incidents
+    Command(
+        "incidents.report",
+        lambda w, a: incidents.report(data={"title": "Smoke"}, actor=a),
+        EVERYONE,
+    ),
+    Command(
+        "incidents.update own report: title",
+        _incident_update("own_incident", title="Clearer title"),
+        on_object(OK, OK, OK),
+    ),
+    Command(
+        "incidents.update others' public: severity",
+        _incident_update("public", severity=Severity.CRITICAL),
+        on_object(Forbidden, OK, OK),
+    ),
+    Command(
+        "incidents.update assigned: severity (triage)",
+        _incident_update("assigned", severity=Severity.HIGH),
+        on_object(OK, OK, OK),
+    ),
+    Command(
+        "incidents.update assigned: status",
+        _incident_update("assigned", status=IncidentStatus.INVESTIGATING),
+        on_object(OK, OK, OK),
+    ),
+    Command(
+        "incidents.update assigned resolved: reopen",
+        _incident_update("assigned_resolved", status=IncidentStatus.INVESTIGATING),
+        on_object(Forbidden, OK, OK),
+    ),
+    Command(
+        "incidents.update others' restricted",
+        _incident_update("hidden", severity=Severity.LOW),
+        HIDDEN_FROM_EMPLOYEE,
+    ),
+    Command(
+        "incidents.respond public",
+        lambda w, a: incidents.respond(public_id=w["public"], body="Seen.", actor=a),
+        on_object(OK, OK, OK),
+    ),
+    Command(
+        "incidents.respond others' restricted",
+        lambda w, a: incidents.respond(public_id=w["hidden"], body="Seen.", actor=a),
+        HIDDEN_FROM_EMPLOYEE,
+    ),
+    Command(
+        "incidents.list scope all",
+        lambda w, a: incident_queries.list_incidents(
+            filters=IncidentFilter(scope="all"), actor=a, page=1, page_size=10
+        ),
+        STAFF_ONLY,
+    ),
+    # users
+    Command("users.get", lambda w, a: users.get(w["other_employee"], actor=a), ADMIN_ONLY),
+    Command(
+        "users.list",
+        lambda w, a: users.list_users(actor=a, filters=users.UserFilter(), page=1, page_size=10),
+        STAFF_ONLY,
+    ),
+    Command("users.pending_count", lambda w, a: users.pending_count(actor=a), STAFF_ONLY),
+    Command(
+        "users.approve",
+        lambda w, a: users.approve(user_id=w["registrant"], role=Role.EMPLOYEE, actor=a),
+        ADMIN_ONLY,
+    ),
+    Command(
+        "users.reject", lambda w, a: users.reject(user_id=w["registrant"], actor=a), ADMIN_ONLY
+    ),
+    Command(
+        "users.update",
+        lambda w, a: users.update(
+            user_id=w["other_employee"], changes={"role": Role.MANAGER}, actor=a
+        ),
+        ADMIN_ONLY,
+    ),
+    Command(
+        "users.delete", lambda w, a: users.delete(user_id=w["other_employee"], actor=a), ADMIN_ONLY
+    ),
+    # stats, reports, outbox
+    Command("stats.team_figures", lambda w, a: stats.team_figures(actor=a), STAFF_ONLY),
+    Command("stats.incidents_per_week", lambda w, a: stats.incidents_per_week(actor=a), STAFF_ONLY),
+    Command("reports.email_now", lambda w, a: reports.email_now(actor=a), STAFF_ONLY),
+    Command(
+        "outbox.list",
+        lambda w, a: outbox.list_outbox(
+            filters=outbox.OutboxFilter(), actor=a, page=1, page_size=10
+        ),
+        ADMIN_ONLY,
+    ),
+    Command(
+        "outbox.requeue",
+        lambda w, a: outbox.requeue(outbox_id=w["dead_email"], actor=a),
+        ADMIN_ONLY,
+    ),
+]
+
+
+@pytest.fixture
+def world(make) -> dict[str, Any]:
+    """The actors and one object per relation between the employee actor and an object."""
+    employee, other = make.user(role="employee"), make.user(role="employee")
+    manager, admin = make.user(role="manager"), make.user(role="admin")
+    disabled = make.user(role="admin", status=UserStatus.DISABLED)
+    reporter = make.user(role="employee")
+    registrant = make.user(role="employee", status=UserStatus.PENDING)
+    restricted = Visibility.RESTRICTED
+    return {
+        "actors": {
+            "employee": employee,
+            "manager": manager,
+            "admin": admin,
+            "disabled_admin": disabled,
+        },
+        "other_employee": other.id,
+        "registrant": registrant.id,
+        "own_task": make.task(assignee=employee, created_by=manager).id,
+        "others_task": make.task(assignee=other, created_by=manager).id,
+        "own_incident": factories.incident(reporter=employee).public_id,
+        "public": factories.incident(reporter=reporter).public_id,
+        "hidden": factories.incident(reporter=reporter, visibility=restricted).public_id,
+        "assigned": factories.incident(
+            reporter=reporter, assignee=employee, visibility=restricted
+        ).public_id,
+        "assigned_resolved": factories.incident(
+            reporter=reporter, assignee=employee, status=IncidentStatus.RESOLVED
+        ).public_id,
+        "dead_email": _email(employee, OutboxStatus.DEAD, f"service-matrix:{employee.id}"),
+    }
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+@pytest.mark.parametrize("command", COMMANDS, ids=[c.name for c in COMMANDS])
+def test_command(world, command: Command, actor: str) -> None:
+    expected = command.expect[actor]
+    person = world["actors"][actor]
+    if expected == OK:
+        command.call(world, person)
+    else:
+        with pytest.raises(expected) as refused:
+            command.call(world, person)
+        assert type(refused.value) is expected, refused.value
+
+
+def test_every_actor_has_an_outcome() -> None:
+    for command in COMMANDS:
+        assert set(command.expect) == set(ACTORS), command.name
+
+
+def test_lists_hold_only_what_the_actor_may_see(world) -> None:
+    """Queries filter: the employee's lists hold their task and the incidents they may see."""
+    employee = world["actors"]["employee"]
+    page = task_queries.list_tasks(filters=TaskFilter(), actor=employee, page=1, page_size=50)
+    assert [t.id for t in page.items] == [world["own_task"]]
+    seen = incident_queries.list_incidents(
+        filters=IncidentFilter(), actor=employee, page=1, page_size=50
+    )
+    assert world["hidden"] not in {i.public_id for i in seen.items}
+    assert {world["public"], world["assigned"], world["own_incident"]} <= {
+        i.public_id for i in seen.items
+    }
+    disabled = world["actors"]["disabled_admin"]
+    assert (
+        task_queries.list_tasks(filters=TaskFilter(), actor=disabled, page=1, page_size=50).total
+        == 0
+    )
+
+
+def test_a_list_statement_built_for_one_person_binds_the_next_persons_id(world, make) -> None:
+    """Lists reuse their statements across callers (api/listing.py): the visibility rule is a
+    bound parameter, so each employee still sees only their own tasks and incidents."""
+    first = world["actors"]["employee"]
+    second = make.user(role="employee")
+    theirs = make.task(assignee=second).id
+    hidden = factories.incident(reporter=second, visibility=Visibility.RESTRICTED).public_id
+    for person, task_id in (
+        (first, world["own_task"]),
+        (second, theirs),
+        (first, world["own_task"]),
+    ):
+        page = task_queries.list_tasks(filters=TaskFilter(), actor=person, page=1, page_size=50)
+        assert [t.id for t in page.items] == [task_id]
+        incidents_seen = {
+            i.public_id
+            for i in incident_queries.list_incidents(
+                filters=IncidentFilter(), actor=person, page=1, page_size=50
+            ).items
+        }
+        assert (hidden in incidents_seen) is (person is second)
+
+
+def test_a_refused_command_leaves_nothing_behind(world, db) -> None:
+    """The unit of work rolls back the whole command: no task, no activity row, no email."""
+    from api.activity.models import Activity
+    from api.errors import Unprocessable
+    from api.notifications.models import OutboxEmail
+    from api.tasks.models import Task
+
+    counts = [
+        db.session.scalar(db.select(db.func.count()).select_from(m))
+        for m in (Task, Activity, OutboxEmail)
+    ]
+    with pytest.raises(Unprocessable):
+        tasks.create(
+            data={"title": "Half done", "assignee_id": world["registrant"]},  # pending: refused
+            actor=world["actors"]["manager"],
+        )
+    assert not db.session.new and not db.session.dirty
+    after = [
+        db.session.scalar(db.select(db.func.count()).select_from(m))
+        for m in (Task, Activity, OutboxEmail)
+    ]
+    assert after == counts

@@ -1,0 +1,277 @@
+"""The role x route matrix of the UI's forms: every HTML POST endpoint, every caller, own and
+others' objects, and what the database holds afterwards.
+
+A case names the status each caller gets. A success is a redirect (302) somewhere other than the
+sign-in page; an anonymous caller is sent to sign in ("sign-in"); a refusal is the UI's 403 or
+404 page or the form again (422). Every case also says which object it changes (`watch`): a
+success must change it, anything else must leave it as it was. `test_every_post_has_a_case`
+fails when a UI endpoint accepting POST has no case.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from api.extensions import db
+from api.incidents.models import Incident, IncidentResponse, Visibility
+from api.notifications.models import OutboxEmail, OutboxStatus
+from api.tasks.models import Task
+from api.users.models import User, UserStatus
+from api.web.blueprints import WEB_BLUEPRINTS
+from tests.factories import PASSWORD
+from tests.incidents import factories
+from tests.route_matrix.notifications import _email
+from tests.web.conftest import WebClient
+
+CALLERS = ("anonymous", "employee", "manager", "admin")
+SIGN_IN = "sign-in"
+
+
+@dataclass(frozen=True)
+class Page:
+    """One form post: `path` and `data` take {placeholders} from the world; `expect` maps every
+    caller to a status (or SIGN_IN); `watch` names a fingerprint of the world (see WATCHES)."""
+
+    path: str
+    expect: dict[str, int | str]
+    data: dict[str, str]
+    watch: str
+    label: str = ""
+
+
+def expect(anonymous: int | str, employee: int, manager: int, admin: int) -> dict[str, int | str]:
+    return dict(zip(CALLERS, (anonymous, employee, manager, admin), strict=True))
+
+
+def staff(code: int, employee: int) -> dict[str, int | str]:
+    """Managers and admins get `code`, employees `employee`, anonymous callers the sign-in."""
+    return expect(SIGN_IN, employee, code, code)
+
+
+ANYONE = expect(SIGN_IN, 302, 302, 302)
+ADMIN = expect(SIGN_IN, 403, 403, 302)
+
+CASES = [
+    Page("/tasks/new", staff(302, 403), {"title": "New from the form"}, "task_count"),
+    Page("/tasks/{own_task}/edit", staff(302, 403), {"title": "Edited"}, "own_task"),
+    Page("/tasks/{others_task}/edit", staff(302, 403), {"title": "Edited"}, "others_task"),
+    Page("/tasks/{own_task}/status", ANYONE, {"status": "in_progress"}, "own_task", "own"),
+    Page(
+        "/tasks/{others_task}/status",
+        staff(302, 404),
+        {"status": "in_progress"},
+        "others_task",
+        "others'",
+    ),
+    Page(
+        "/tasks/{own_task}/assign",
+        staff(302, 403),
+        {"assignee_id": "{other_employee}"},
+        "own_task",
+    ),
+    Page("/tasks/{own_task}/delete", ADMIN, {}, "own_task", "own"),
+    Page("/tasks/{others_task}/delete", ADMIN, {}, "others_task", "others'"),
+    Page("/incidents/new", ANYONE, {"title": "Printer on fire"}, "incident_count"),
+    Page("/incidents/{public}/responses", ANYONE, {"body": "On it."}, "responses", "public"),
+    Page(
+        "/incidents/{hidden}/responses",
+        staff(302, 404),
+        {"body": "On it."},
+        "responses",
+        "others' restricted",
+    ),
+    Page(
+        "/incidents/{public}/update",
+        staff(302, 403),
+        {"severity": "critical"},
+        "public",
+        "bystander",
+    ),
+    Page(
+        "/incidents/{assigned}/update",
+        ANYONE,
+        {"severity": "high", "assignee_id": "{employee}"},
+        "assigned",
+        "assignee triages",
+    ),
+    Page(
+        "/incidents/{hidden}/update",
+        staff(302, 404),
+        {"status": "investigating"},
+        "hidden",
+        "others' restricted",
+    ),
+    Page("/admin/registrations/{registrant}/approve", ADMIN, {"role": "employee"}, "registrant"),
+    Page("/admin/registrations/{registrant}/reject", ADMIN, {}, "registrant"),
+    Page("/admin/users/{other_employee}", ADMIN, {"role": "manager"}, "other_employee"),
+    Page("/admin/users/{other_employee}/delete", ADMIN, {}, "other_employee"),
+    Page("/admin/outbox/{dead_email}/requeue", ADMIN, {}, "dead_email"),
+    Page("/profile", ANYONE, {"timezone": "Europe/Paris"}, "callers"),
+    Page(
+        "/profile/password",
+        expect(SIGN_IN, 302, 302, 302),
+        {
+            "current_password": PASSWORD,
+            "new_password": "a new and long passphrase 7",
+            "new_password_confirm": "a new and long passphrase 7",
+        },
+        "callers",
+    ),
+    Page("/sign-out", ANYONE, {}, "nothing"),
+    Page(
+        "/profile/sign-in-providers/{missing}/unlink",
+        expect(SIGN_IN, 404, 404, 404),
+        {},
+        "nothing",
+        "no such link",
+    ),
+]
+# Pages open to anyone: their own tests (tests/auth, tests/web) cover them in depth; here each
+# is posted once by every caller with input that changes nothing.
+PUBLIC = [
+    Page("/sign-in", expect(401, 401, 401, 401), {"login": "nobody", "password": "x"}, "nothing"),
+    Page("/register", expect(422, 422, 422, 422), {"email": "not an email"}, "nothing"),
+    Page("/password-reset", expect(422, 422, 422, 422), {"email": ""}, "nothing"),
+    Page(
+        "/password-reset/confirm",
+        expect(422, 422, 422, 422),
+        {"token": "forged", "new_password": "a new and long passphrase 7"},
+        "nothing",
+    ),
+]
+
+
+@pytest.fixture
+def world(make) -> dict[str, Any]:
+    """The callers, one object per relation to the employee caller, and their ids."""
+    employee, other = make.user(role="employee"), make.user(role="employee")
+    manager, admin = make.user(role="manager"), make.user(role="admin")
+    registrant = make.user(role="employee", status=UserStatus.PENDING)
+    own_task = make.task(assignee=employee, created_by=manager)
+    others_task = make.task(assignee=other, created_by=manager)
+    public = factories.incident(reporter=other)
+    hidden = factories.incident(reporter=other, visibility=Visibility.RESTRICTED)
+    assigned = factories.incident(
+        reporter=other, assignee=employee, visibility=Visibility.RESTRICTED
+    )
+    return {
+        "people": {"employee": employee, "manager": manager, "admin": admin},
+        "employee": employee.id,
+        "other_employee": other.id,
+        "registrant": registrant.id,
+        "own_task": own_task.id,
+        "others_task": others_task.id,
+        "public": public.public_id,
+        "hidden": hidden.public_id,
+        "assigned": assigned.public_id,
+        "dead_email": _email(employee, OutboxStatus.DEAD, f"page-matrix:{employee.id}"),
+        "missing": 999_999_999,
+    }
+
+
+def _task(task_id: int) -> Any:
+    return db.session.execute(
+        sa.select(Task.version, Task.title, Task.status, Task.assignee_id).where(Task.id == task_id)
+    ).one_or_none()
+
+
+def _incident(public_id: str) -> Any:
+    return db.session.execute(
+        sa.select(Incident.version, Incident.severity, Incident.status).where(
+            Incident.public_id == public_id
+        )
+    ).one_or_none()
+
+
+def _user(user_id: int) -> Any:
+    return db.session.execute(
+        sa.select(User.role, User.status).where(User.id == user_id)
+    ).one_or_none()
+
+
+def _count(model: Any) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+# A fingerprint of what each case may change, read fresh from the database.
+WATCHES = {
+    "task_count": lambda w: _count(Task),
+    "own_task": lambda w: _task(w["own_task"]),
+    "others_task": lambda w: _task(w["others_task"]),
+    "incident_count": lambda w: _count(Incident),
+    "responses": lambda w: _count(IncidentResponse),
+    "public": lambda w: _incident(w["public"]),
+    "hidden": lambda w: _incident(w["hidden"]),
+    "assigned": lambda w: _incident(w["assigned"]),
+    "registrant": lambda w: _user(w["registrant"]),
+    "other_employee": lambda w: _user(w["other_employee"]),
+    "dead_email": lambda w: db.session.get(OutboxEmail, w["dead_email"]).status,
+    "callers": lambda w: db.session.execute(
+        sa.select(User.id, User.timezone, User.password_hash).order_by(User.id)
+    ).all(),
+    "nothing": lambda w: None,
+}
+
+
+def _fill(text: str, world: dict[str, Any]) -> str:
+    return text.format(**{k: v for k, v in world.items() if k != "people"})
+
+
+def _post(app, world: dict[str, Any], case: Page, caller: str):
+    web = WebClient(app)
+    if caller != "anonymous":
+        web.sign_in(world["people"][caller])
+    data = {name: _fill(value, world) for name, value in case.data.items()}
+    task_id = world.get(case.watch) if case.watch in ("own_task", "others_task") else None
+    if task_id is not None:
+        data["version"] = str(_task(task_id).version)
+    return web.post(_fill(case.path, world), data)
+
+
+def _case_id(case: Page) -> str:
+    return f"POST {case.path}" + (f" [{case.label}]" if case.label else "")
+
+
+@pytest.mark.parametrize("caller", CALLERS)
+@pytest.mark.parametrize("case", CASES + PUBLIC, ids=[_case_id(c) for c in CASES + PUBLIC])
+def test_post(app, world, case: Page, caller: str) -> None:
+    watch = WATCHES[case.watch]
+    before = watch(world)
+    db.session.remove()
+
+    response = _post(app, world, case, caller)
+
+    expected = case.expect[caller]
+    location = response.headers.get("Location", "")
+    if expected == SIGN_IN:
+        assert response.status_code == 302 and "/sign-in" in location, (caller, location)
+    else:
+        assert response.status_code == expected, (
+            f"{caller} POST {case.path}: {response.status_code}",
+            response.get_data(as_text=True)[:400],
+        )
+        if expected == 302:
+            assert "/sign-in" not in location or case.path == "/sign-out"
+    db.session.remove()
+    after = watch(world)
+    succeeded = expected == 302 and case.watch != "nothing"
+    assert (after != before) is succeeded, (caller, case.path, before, after)
+
+
+def test_every_post_has_a_case(app) -> None:
+    adapter = app.url_map.bind("localhost")
+    covered = set()
+    for case in CASES + PUBLIC:
+        endpoint, _args = adapter.match(re.sub(r"\{\w+\}", "1", case.path), method="POST")
+        covered.add(endpoint)
+    posts = {
+        rule.endpoint
+        for rule in app.url_map.iter_rules()
+        if "POST" in rule.methods and rule.endpoint.partition(".")[0] in WEB_BLUEPRINTS
+    }
+    assert posts - covered == set(), f"UI form posts with no matrix case: {sorted(posts - covered)}"
