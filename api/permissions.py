@@ -218,3 +218,20 @@ def rule_clause(capability: Capability, actor_id: Any) -> sa.ColumnElement[bool]
 def allowed(actor: Actor | None, obj: Any, capabilities: Iterable[Capability]) -> frozenset[str]:
     """The names of `capabilities` that `actor` holds on `obj` ("task.edit", ...)."""
     return frozenset(c.value for c in capabilities if can(actor, c, obj))
+
+
+def first_visible(
+    stmt: sa.Select, actor: Actor | None, capability: Capability, *, not_found: str
+) -> Any:
+    """The first row of `stmt` that `actor` may see through `capability`'s object rule.
+
+    Raises NotFound(`not_found`) when there is none: an object the caller may not see answers
+    404, never 403 (design §2).
+    """
+    from api.extensions import db
+
+    clause = visible_clause(actor, capability)
+    found = db.session.scalar(stmt if clause is None else stmt.where(clause))
+    if found is None:
+        raise NotFound(not_found)
+    return found

@@ -15,7 +15,7 @@ from sqlalchemy.orm import joinedload, undefer
 from api.activity import service as activity
 from api.activity.models import Activity, EntityType
 from api.db import Page, contains_pattern, paginate, text_search, utcnow
-from api.errors import Forbidden, NotFound, Unprocessable
+from api.errors import Forbidden, Unprocessable
 from api.extensions import db
 from api.incidents import rules
 from api.incidents.filters import IncidentFilter
@@ -27,7 +27,7 @@ from api.incidents.models import (
     Severity,
 )
 from api.listing import Listing
-from api.permissions import Capability, can, visible_clause
+from api.permissions import Capability, can, first_visible
 from api.users.models import User, UserStatus
 
 TRANSITIONS: dict[IncidentStatus, tuple[IncidentStatus, ...]] = {
@@ -66,15 +66,9 @@ def get_visible(public_id: str, actor: User, *, with_users: bool = True) -> Inci
     """Return the incident if `actor` may see it (incident.read); raise NotFound otherwise
     (never 403, design §2). Raises Unprocessable if `public_id` is not a UUID."""
     stmt = sa.select(Incident).where(Incident.public_id == parse_public_id(public_id))
-    clause = visible_clause(actor, Capability.INCIDENT_READ)
-    if clause is not None:
-        stmt = stmt.where(clause)
     if with_users:
         stmt = stmt.options(*_LOADS)
-    incident = db.session.scalar(stmt)
-    if incident is None:
-        raise NotFound(rules.RULE.not_found)
-    return incident
+    return first_visible(stmt, actor, Capability.INCIDENT_READ, not_found=rules.RULE.not_found)
 
 
 def allowed_statuses(incident: Incident, actor: User) -> list[IncidentStatus]:

@@ -16,10 +16,10 @@ from sqlalchemy.orm import aliased, joinedload
 from api.activity import service as activity
 from api.activity.models import Activity, EntityType
 from api.db import Page, contains_pattern, text_search, utcnow
-from api.errors import NotFound, Unprocessable
+from api.errors import Unprocessable
 from api.extensions import db
 from api.listing import Listing
-from api.permissions import Capability, allowed, visible_clause
+from api.permissions import Capability, allowed, first_visible
 from api.tasks import rules
 from api.tasks.filters import TaskFilter
 from api.tasks.models import PRIORITY_RANK, Priority, Task, TaskStatus, is_overdue
@@ -102,15 +102,9 @@ def _summary(row: sa.Row[Any]) -> TaskSummary:
 def get_visible(task_id: int, actor: User, *, with_users: bool = True) -> Task:
     """Return the task if `actor` may see it (task.read); raise NotFound otherwise (never 403)."""
     stmt = sa.select(Task).where(Task.id == task_id)
-    clause = visible_clause(actor, Capability.TASK_READ)
-    if clause is not None:
-        stmt = stmt.where(clause)
     if with_users:
         stmt = stmt.options(*_LOADS)
-    task = db.session.scalar(stmt)
-    if task is None:
-        raise NotFound(rules.RULE.not_found)
-    return task
+    return first_visible(stmt, actor, Capability.TASK_READ, not_found=rules.RULE.not_found)
 
 
 def allowed_actions(task: Task, actor: User) -> frozenset[str]:
