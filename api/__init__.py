@@ -84,9 +84,11 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from api.auth.routes import blp as auth
+    from api.comments.routes import blp as comments
     from api.cron import blp as jobs
     from api.extensions import api
     from api.health import blp as health
+    from api.inbox.routes import blp as inbox
     from api.incidents.routes import PublicIdConverter, public_id_schema
     from api.incidents.routes import blp as incidents
     from api.notifications import after_response
@@ -101,7 +103,7 @@ def register_blueprints(app: Flask) -> None:
     register_id_converter(app)  # before the first rule: ids beyond BIGINT answer 404
     app.url_map.converters["public_id"] = PublicIdConverter
     api.register_converter(PublicIdConverter, public_id_schema)
-    for blueprint in (auth, users, tasks, incidents, stats, health):
+    for blueprint in (auth, users, tasks, comments, incidents, inbox, stats, health):
         api.register_blueprint(blueprint)
     for blueprint in (outbox, reports, jobs):
         api.register_blueprint(blueprint)

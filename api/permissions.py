@@ -53,6 +53,11 @@ class Capability(enum.StrEnum):
     TASK_ASSIGN = "task.assign"
     TASK_SET_STATUS = "task.set_status"
     TASK_DELETE = "task.delete"
+    TASK_COMMENT = "task.comment"
+    TASK_WATCH = "task.watch"
+    COMMENT_READ = "comment.read"
+    COMMENT_EDIT = "comment.edit"
+    COMMENT_DELETE = "comment.delete"
     INCIDENT_READ = "incident.read"
     INCIDENT_REPORT = "incident.report"
     INCIDENT_RESPOND = "incident.respond"
@@ -64,6 +69,7 @@ class Capability(enum.StrEnum):
     USER_ADMIN = "user.admin"
     STATS_READ = "stats.read"
     OUTBOX_ADMIN = "outbox.admin"
+    INBOX_USE = "inbox.use"
 
     @property
     def domain(self) -> str:
@@ -94,6 +100,12 @@ GRANTS: dict[Capability, dict[str, Grant]] = {
     Capability.TASK_ASSIGN: {"admin": EVERY, "manager": EVERY},
     Capability.TASK_SET_STATUS: _staff(RULE),  # employees: tasks assigned to them
     Capability.TASK_DELETE: {"admin": EVERY},
+    Capability.TASK_COMMENT: _staff(RULE),  # employees: on the tasks they can see
+    Capability.TASK_WATCH: _staff(RULE),  # employees: on the tasks they can see
+    Capability.COMMENT_READ: _staff(RULE),  # whoever sees the comment's task
+    Capability.COMMENT_EDIT: {"admin": RULE, "manager": RULE, "employee": RULE},  # the author
+    # The author, and whoever edits the task (api/comments/rules.py); admins every comment.
+    Capability.COMMENT_DELETE: {"admin": EVERY, "manager": RULE, "employee": RULE},
     Capability.INCIDENT_READ: _staff(RULE),  # public ones, and those they reported or hold
     Capability.INCIDENT_REPORT: _staff(EVERY),
     Capability.INCIDENT_RESPOND: _staff(EVERY),  # on the incidents they can see
@@ -105,6 +117,7 @@ GRANTS: dict[Capability, dict[str, Grant]] = {
     Capability.USER_ADMIN: {"admin": EVERY},
     Capability.STATS_READ: {"admin": EVERY, "manager": EVERY},  # stats and summary reports
     Capability.OUTBOX_ADMIN: {"admin": EVERY},
+    Capability.INBOX_USE: _staff(EVERY),  # one's own notifications and preferences
 }
 
 

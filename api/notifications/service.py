@@ -86,10 +86,12 @@ def build_row(
     dedupe_key: str,
     context: dict[str, Any] | None = None,
     now: datetime | None = None,
+    not_before: datetime | None = None,
 ) -> dict[str, Any]:
     """Render one email and return the outbox row's column values (no SQL).
 
-    `to` is a user (their email; their id is kept) or an address. Raises InvalidRecipient.
+    `to` is a user (their email; their id is kept) or an address; `not_before` (aware UTC)
+    holds the email back until then (default: due now). Raises InvalidRecipient.
     """
     user = None if isinstance(to, str) else to
     address = check_recipient(user.email if user else str(to))
@@ -105,7 +107,7 @@ def build_row(
         "body_html": html,
         "status": OutboxStatus.PENDING.value,
         "attempts": 0,
-        "next_attempt_at": now,
+        "next_attempt_at": not_before or now,
         "created_at": now,
         "updated_at": now,
     }
@@ -129,6 +131,47 @@ def queue(
         log.warning("email %s not queued: invalid recipient (%s)", kind.value, exc)
         return False
     return queue_rows([row]) == 1
+
+
+def queue_or_replace(
+    *,
+    kind: EmailKind,
+    to: Recipient,
+    dedupe_key: str,
+    context: dict[str, Any],
+    not_before: datetime,
+) -> bool:
+    """Queue an email held back until `not_before` (aware UTC), or, when one with `dedupe_key`
+    is still pending, replace its subject and bodies with this rendering (a digest growing).
+
+    Returns False when nothing was written: the row with that key is already being sent or
+    sent, or the recipient is invalid. The caller then keys its next email differently.
+    """
+    try:
+        row = build_row(
+            kind=kind, to=to, dedupe_key=dedupe_key, context=context, not_before=not_before
+        )
+    except InvalidRecipient as exc:
+        log.warning("email %s not queued: invalid recipient (%s)", kind.value, exc)
+        return False
+    if queue_rows([row]) == 1:
+        return True
+    table = OutboxEmail.__table__
+    replaced = db.session.execute(
+        sa.update(table)
+        .where(
+            table.c.dedupe_key == row["dedupe_key"],
+            table.c.status == OutboxStatus.PENDING.value,
+            table.c.attempts == 0,
+        )
+        .values(
+            subject=row["subject"],
+            body_text=row["body_text"],
+            body_html=row["body_html"],
+            updated_at=row["updated_at"],
+        )
+    ).rowcount
+    return bool(replaced)
 
 
 def queue_rows(rows: list[dict[str, Any]]) -> int:

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from api.inbox.models import NotificationKind
+from api.inbox.service import wants_email
 from api.notifications.models import EmailKind
 from api.notifications.service import queue
 from api.users.emails import user_by_id
@@ -16,6 +18,8 @@ def task_assigned(task: Any, *, actor: User | None) -> None:
     """To the new assignee (after flush, so `task.version` names this change)."""
     assignee = user_by_id(task.assignee_id)
     if assignee is None or (actor is not None and assignee.id == actor.id):
+        return
+    if not wants_email(assignee.id, NotificationKind.ASSIGNED):
         return
     queue(
         kind=EmailKind.TASK_ASSIGNED,

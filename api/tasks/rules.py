@@ -20,14 +20,23 @@ def assigned_to(actor_id: Any) -> sa.ColumnElement[bool]:
     return Task.assignee_id == actor_id
 
 
+# Who sees a task may comment on it and watch it (issue 14).
+_READERS = (
+    Capability.TASK_READ,
+    Capability.TASK_SET_STATUS,
+    Capability.TASK_COMMENT,
+    Capability.TASK_WATCH,
+)
+
+
 def _owns(actor: Actor, capability: Capability, task: Any) -> bool:
-    if capability in (Capability.TASK_READ, Capability.TASK_SET_STATUS):
+    if capability in _READERS:
         return task.assignee_id is not None and task.assignee_id == actor.id
     return False
 
 
 def _clause(actor_id: Any, capability: Capability) -> sa.ColumnElement[bool]:
-    if capability in (Capability.TASK_READ, Capability.TASK_SET_STATUS):
+    if capability in _READERS:
         return assigned_to(actor_id)
     return sa.false()
 

@@ -16,7 +16,7 @@ from api.errors import Unprocessable
 from api.extensions import db
 from api.permissions import Capability, require
 from api.preconditions import check_if_match
-from api.tasks import emails
+from api.tasks import emails, events
 from api.tasks.models import Priority, Task, TaskStatus
 from api.tasks.queries import get_visible
 from api.users.models import Role, User, UserStatus
@@ -80,6 +80,7 @@ def create(*, data: dict[str, Any], actor: User) -> Task:
         activity.record_change(task, "created", snapshot, actor)
         if assignee:
             emails.task_assigned(task, actor=actor)
+        events.created(task, assignees=[assignee] if assignee else [], actor=actor)
     return task
 
 
@@ -109,8 +110,10 @@ def set_status(*, task_id: int, status: TaskStatus, actor: User, if_match: str |
         if task.status == status:
             return task
         completed_at = utcnow() if status == TaskStatus.COMPLETED else None
+        old = task.status.value
         delta = activity.apply(task, {"status": status, "completed_at": completed_at})
         activity.record_change(task, "status_changed", delta, actor)
+        events.status_changed(task, old=old, new=status.value, actor=actor)
         if status == TaskStatus.COMPLETED:
             db.session.flush()  # the version of this change names the email
             emails.task_completed(task, actor=actor)
@@ -135,6 +138,7 @@ def assign(*, task_id: int, assignee_id: int | None, actor: User, if_match: str 
         if assignee:
             db.session.flush()  # the version of this change names the email
             emails.task_assigned(task, actor=actor)
+            events.assigned(task, assignees=[assignee], actor=actor)
     return task
 
 
