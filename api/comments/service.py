@@ -19,6 +19,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from api import markup
 from api.activity import service as activity
+from api.comments import rules as _rules  # noqa: F401 - registers the comment rule
 from api.comments import watchers
 from api.comments.models import CommentMention, TaskComment
 from api.db import Page, paginate, unit_of_work, utcnow

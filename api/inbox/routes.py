@@ -13,8 +13,8 @@ blp = Blueprint(
 )
 
 
-def _plain(preferences: dict) -> dict[str, str]:
-    return {kind.value: channel.value for kind, channel in preferences.items()}
+def _plain(preferences: dict) -> dict[str, object]:
+    return {kind.value: channel for kind, channel in preferences.items()}
 
 
 @blp.get("")
