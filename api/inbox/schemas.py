@@ -36,7 +36,7 @@ class MarkRead(Schema):
         fields.Integer(strict=True, validate=validate.Range(min=1, max=2**63 - 1)),
         validate=validate.Length(min=1, max=100),
     )
-    all = fields.Boolean()
+    all = fields.Boolean(truthy={True}, falsy={False})  # JSON true, not "yes"
 
     @validates_schema
     def _one_of(self, data: dict, **_: object) -> None:

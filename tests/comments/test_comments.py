@@ -1,0 +1,226 @@
+"""Comments: posting, editing, deleting, mentions, the timeline, and hostile Markdown."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from api.activity.models import Activity
+from api.comments.models import CommentMention, TaskComment, TaskWatcher
+from api.inbox.models import Notification
+from api.notifications.models import OutboxEmail
+
+
+def count(db, model) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+def snapshot(db) -> list[int]:
+    """Row counts of everything a comment may write."""
+    return [
+        count(db, m)
+        for m in (TaskComment, CommentMention, TaskWatcher, Notification, Activity, OutboxEmail)
+    ]
+
+
+def post(client, task_id: int, body: str, headers):
+    return client.post(f"/api/v1/tasks/{task_id}/comments", json={"body": body}, headers=headers)
+
+
+def notified(db, user_id: int) -> list[tuple[str, int | None]]:
+    db.session.expire_all()
+    rows = db.session.scalars(
+        sa.select(Notification).where(Notification.user_id == user_id).order_by(Notification.id)
+    )
+    return [(row.kind.value, row.task_id) for row in rows]
+
+
+@pytest.fixture
+def team(make, auth):
+    """A manager's task assigned to an employee; a second employee who cannot see it."""
+    manager, manager_h = auth.as_role("manager")
+    employee, employee_h = auth.as_role("employee")
+    outsider, outsider_h = auth.as_role("employee")
+    task = make.task(assignee=employee, created_by=manager, title="Fix the boiler")
+    return {
+        "manager": (manager, manager_h),
+        "employee": (employee, employee_h),
+        "outsider": (outsider, outsider_h),
+        "task": task,
+    }
+
+
+def test_a_comment_is_rendered_listed_and_on_the_timeline_without_changing_the_etag(
+    client, db, team
+):
+    employee, employee_h = team["employee"]
+    task = team["task"]
+    before = client.get(f"/api/v1/tasks/{task.id}", headers=employee_h).headers["ETag"]
+
+    created = post(client, task.id, "Done **soon**, see [docs](https://example.com/a)", employee_h)
+
+    assert created.status_code == 201, created.get_json()
+    body = created.get_json()
+    assert body["author"] == {"id": employee.id, "username": employee.username}
+    assert "<strong>soon</strong>" in body["body_html"]
+    assert 'rel="nofollow noopener noreferrer"' in body["body_html"]
+    assert body["edited_at"] is None and body["mentions"] == []
+    listed = client.get(f"/api/v1/tasks/{task.id}/comments", headers=employee_h).get_json()
+    assert [c["id"] for c in listed["items"]] == [body["id"]]
+    timeline = client.get(f"/api/v1/tasks/{task.id}/activity", headers=employee_h).get_json()
+    assert timeline[-1]["action"] == "commented"
+    assert timeline[-1]["changes"] == {"comment_id": [None, body["id"]]}
+    after = client.get(f"/api/v1/tasks/{task.id}", headers=employee_h).headers["ETag"]
+    assert after == before
+
+
+def test_the_author_edits_and_the_edit_is_marked(client, db, team):
+    employee, employee_h = team["employee"]
+    _, manager_h = team["manager"]
+    task = team["task"]
+    comment = post(client, task.id, "First", employee_h).get_json()
+    url = f"/api/v1/tasks/{task.id}/comments/{comment['id']}"
+
+    assert client.patch(url, json={"body": "Not mine"}, headers=manager_h).status_code == 403
+    edited = client.patch(url, json={"body": "Second"}, headers=employee_h)
+
+    assert edited.status_code == 200
+    assert edited.get_json()["body"] == "Second" and edited.get_json()["edited_at"]
+    db.session.expire_all()
+    assert db.session.get(TaskComment, comment["id"]).body == "Second"
+
+
+def test_a_manager_deletes_any_comment_and_the_author_their_own(client, db, team):
+    _, employee_h = team["employee"]
+    _, manager_h = team["manager"]
+    task = team["task"]
+    mine = post(client, task.id, "Mine", employee_h).get_json()["id"]
+    theirs = post(client, task.id, "The manager's", manager_h).get_json()["id"]
+    base = f"/api/v1/tasks/{task.id}/comments"
+
+    assert client.delete(f"{base}/{theirs}", headers=employee_h).status_code == 403
+    assert client.delete(f"{base}/{mine}", headers=employee_h).status_code == 204
+    assert client.delete(f"{base}/{theirs}", headers=manager_h).status_code == 204
+    db.session.expire_all()
+    assert count(db, TaskComment) == 0
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({"body": ""}, "body"),
+        ({"body": " \n\t "}, "body"),
+        ({"body": "\u200b\u200b"}, "body"),
+        ({"body": "x" * 10_001}, "body"),
+        ({"body": 42}, "body"),
+        ({}, "body"),
+        ({"body": "ok", "author_id": 1}, "author_id"),
+    ],
+)
+def test_bad_input_is_a_422_naming_the_field_and_writes_nothing(client, db, team, payload, field):
+    _, employee_h = team["employee"]
+    task = team["task"]
+    before = snapshot(db)
+
+    response = client.post(f"/api/v1/tasks/{task.id}/comments", json=payload, headers=employee_h)
+
+    assert response.status_code == 422, response.get_json()
+    assert field in response.get_json()["errors"]["json"]
+    db.session.expire_all()
+    assert snapshot(db) == before
+
+
+def test_someone_who_cannot_see_the_task_cannot_comment_and_nothing_is_written(client, db, team):
+    _, outsider_h = team["outsider"]
+    employee, _ = team["employee"]
+    before = snapshot(db)
+
+    response = post(client, team["task"].id, f"Hey @{employee.username}", outsider_h)
+
+    assert response.status_code == 404
+    db.session.expire_all()
+    assert snapshot(db) == before
+    assert notified(db, employee.id) == []
+
+
+def test_a_mention_of_someone_who_cannot_see_the_task_notifies_nobody_and_leaks_nothing(
+    client, db, team
+):
+    """The answer for an outsider's name is the one for a name that does not exist."""
+    employee, employee_h = team["employee"]
+    outsider, _ = team["outsider"]
+    manager, manager_h = team["manager"]
+    task = team["task"]
+    client.put(f"/api/v1/tasks/{task.id}/watchers/me", headers=manager_h)
+
+    real = post(client, task.id, f"Ping @{outsider.username}", employee_h).get_json()
+    fake = post(client, task.id, "Ping @nobody_at_all", employee_h).get_json()
+
+    assert real["mentions"] == fake["mentions"] == []
+    assert real["body_html"].replace(outsider.username, "X") == fake["body_html"].replace(
+        "nobody_at_all", "X"
+    )
+    assert set(real) == set(fake)
+    assert notified(db, outsider.id) == []
+    db.session.expire_all()
+    assert not db.session.scalar(sa.select(TaskWatcher).where(TaskWatcher.user_id == outsider.id))
+    # The manager watches: told of each comment, of no mention.
+    assert notified(db, manager.id) == [("commented", task.id), ("commented", task.id)]
+
+
+def test_a_mention_notifies_a_person_who_sees_the_task_and_they_watch_it(client, db, team):
+    employee, employee_h = team["employee"]
+    manager, _ = team["manager"]
+    task = team["task"]
+
+    created = post(client, task.id, f"@{manager.username.upper()} can you check?", employee_h)
+
+    assert created.get_json()["mentions"] == [{"id": manager.id, "username": manager.username}]
+    assert notified(db, manager.id) == [("mentioned", task.id)]  # once, not also "commented"
+    assert notified(db, employee.id) == []  # nobody hears of their own comment
+    watchers = client.get(f"/api/v1/tasks/{task.id}/watchers", headers=employee_h).get_json()
+    assert {w["username"] for w in watchers} == {manager.username, employee.username}
+
+
+XSS = [
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    "<svg onload=alert(1)>",
+    "[click](javascript:alert(1))",
+    "[click](JaVaScRiPt:alert(1))",
+    "[click](java\tscript:alert(1))",
+    "[click](&#106;avascript:alert(1))",
+    "[click](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
+    "[click](vbscript:msgbox(1))",
+    '<a href="javascript:alert(1)">x</a>',
+    "![img](javascript:alert(1))",
+    '![img](https://example.com/x.png "onerror=alert(1)")',
+    "<javascript:alert(1)>",
+    '[x](https://example.com" onmouseover="alert(1))',
+    '<iframe src="https://example.com"></iframe>',
+    "<details open ontoggle=alert(1)>",
+    "```html\n<script>alert(1)</script>\n```",
+    "<style>body{display:none}</style>",
+    "[a]: javascript:alert(1)\n\n[a]",
+    "<a href='x' style='position:fixed'>x</a>",
+]
+HANDLER = re.compile(r"<[^>]*\son\w+\s*=", re.I)
+
+
+@pytest.mark.parametrize("payload", XSS)
+def test_hostile_markdown_renders_without_script_handlers_or_javascript_urls(client, team, payload):
+    _, employee_h = team["employee"]
+    created = post(client, team["task"].id, payload, employee_h)
+
+    assert created.status_code == 201
+    html = created.get_json()["body_html"]
+    assert "<script" not in html.lower()
+    assert not HANDLER.search(html)
+    assert not re.search(
+        r"""<[^>]*\b(href|src)\s*=\s*["']?\s*(javascript|vbscript|data):""", html, re.I
+    )
+    assert "<img" not in html and "<iframe" not in html and "<style" not in html
+    for href in re.findall(r'href="([^"]*)"', html):
+        assert href.startswith(("http://", "https://", "mailto:")), href
