@@ -115,6 +115,8 @@ def register_web_ui(app: Flask) -> None:
     """The server-rendered UI: HTML blueprints, cookie sessions, template helpers."""
     from api.auth.oidc_views import blp as oidc_web
     from api.auth.views import blp as auth_web
+    from api.comments.views import blp as comments_web
+    from api.inbox.views import blp as inbox_web
     from api.incidents.views import blp as incidents_web
     from api.notifications.views import blp as outbox_web
     from api.stats.views import blp as stats_web
@@ -129,6 +131,8 @@ def register_web_ui(app: Flask) -> None:
         auth_web,
         oidc_web,
         tasks_web,
+        comments_web,
+        inbox_web,
         incidents_web,
         users_web,
         outbox_web,

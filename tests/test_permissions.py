@@ -38,9 +38,7 @@ AUTHOR_ONLY = {Capability.COMMENT_EDIT}
 
 
 def test_admins_hold_every_capability_on_every_object() -> None:
-    assert all(
-        row.get("admin") is EVERY for cap, row in GRANTS.items() if cap not in AUTHOR_ONLY
-    )
+    assert all(row.get("admin") is EVERY for cap, row in GRANTS.items() if cap not in AUTHOR_ONLY)
     assert all(GRANTS[cap]["admin"] is RULE for cap in AUTHOR_ONLY)
 
 

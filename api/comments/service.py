@@ -174,6 +174,16 @@ def list_comments(*, task_id: int, actor: User, page: int, page_size: int) -> Pa
     )
 
 
+def comments_of(task: Task, actor: User, limit: int = 200) -> list[TaskComment]:
+    """The first `limit` comments of `task` (which `actor` must see: else NotFound), oldest
+    first, each with its author, mentions and task loaded (for `allowed_on`)."""
+    require(actor, Capability.TASK_READ, task)
+    found = list_comments(task_id=task.id, actor=actor, page=1, page_size=limit).items
+    for comment in found:
+        comment.task = task
+    return found
+
+
 def allowed_on(comment: TaskComment, actor: User) -> frozenset[str]:
     """What `actor` may do to `comment`: a subset of {"comment.edit", "comment.delete"}."""
     from api.permissions import allowed

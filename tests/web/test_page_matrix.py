@@ -17,7 +17,9 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from api.comments.models import TaskComment, TaskWatcher
 from api.extensions import db
+from api.inbox.models import Notification, NotificationKind, NotificationPreference
 from api.incidents.models import Incident, IncidentResponse, Visibility
 from api.notifications.models import OutboxEmail, OutboxStatus
 from api.tasks.models import Task
@@ -76,6 +78,71 @@ CASES = [
     ),
     Page("/tasks/{own_task}/delete", ADMIN, {}, "own_task", "own"),
     Page("/tasks/{others_task}/delete", ADMIN, {}, "others_task", "others'"),
+    # comments, watchers, the inbox (issue 14)
+    Page("/tasks/{own_task}/comments", ANYONE, {"body": "Hello"}, "comments", "own"),
+    Page("/tasks/{others_task}/comments", staff(302, 404), {"body": "Hi"}, "comments", "others'"),
+    Page(
+        "/tasks/{own_task}/comments",
+        expect(SIGN_IN, 422, 422, 422),
+        {"body": "  "},
+        "comments",
+        "blank",
+    ),
+    Page(
+        "/tasks/{own_task}/comments",
+        expect(SIGN_IN, 200, 200, 200),
+        {"body": "**bold**", "preview": "1"},
+        "comments",
+        "preview",
+    ),
+    Page(
+        "/tasks/{own_task}/comments/{own_comment}/edit",
+        expect(SIGN_IN, 302, 403, 403),
+        {"body": "Edited"},
+        "own_comment",
+        "employee's",
+    ),
+    Page(
+        "/tasks/{own_task}/comments/{managers_comment}/edit",
+        expect(SIGN_IN, 403, 302, 403),
+        {"body": "Edited"},
+        "managers_comment",
+        "manager's",
+    ),
+    Page(
+        "/tasks/{own_task}/comments/{own_comment}/edit",
+        expect(SIGN_IN, 422, 422, 422),
+        {"body": ""},
+        "own_comment",
+        "blank",
+    ),
+    Page(
+        "/tasks/{own_task}/comments/{managers_comment}/delete",
+        expect(SIGN_IN, 403, 302, 302),
+        {},
+        "comments",
+        "manager's",
+    ),
+    Page(
+        "/tasks/{others_task}/comments/{others_comment}/delete",
+        staff(302, 404),
+        {},
+        "comments",
+        "others' task",
+    ),
+    Page("/tasks/{watch_task}/watch", ANYONE, {}, "watchers", "visible"),
+    Page("/tasks/{others_task}/watch", staff(302, 404), {}, "watchers", "others'"),
+    Page("/tasks/{own_task}/unwatch", ANYONE, {}, "watchers", "watching"),
+    Page("/inbox/read", ANYONE, {"all": "1"}, "unread"),
+    Page("/inbox/read", expect(SIGN_IN, 422, 422, 422), {}, "unread", "neither"),
+    Page("/profile/notifications", ANYONE, {"pref_mentioned": "both"}, "preferences"),
+    Page(
+        "/profile/notifications",
+        expect(SIGN_IN, 422, 422, 422),
+        {"pref_mentioned": "loudly"},
+        "preferences",
+        "bad channel",
+    ),
     Page("/incidents/new", ANYONE, {"title": "Printer on fire"}, "incident_count"),
     Page("/incidents/{public}/responses", ANYONE, {"body": "On it."}, "responses", "public"),
     Page(
@@ -159,7 +226,32 @@ def world(make) -> dict[str, Any]:
     assigned = factories.incident(
         reporter=other, assignee=employee, visibility=Visibility.RESTRICTED
     )
+    watch_task = make.task(assignee=employee, created_by=manager)
+    comments = {}
+    for name, task, author in (
+        ("own_comment", own_task, employee),
+        ("managers_comment", own_task, manager),
+        ("others_comment", others_task, other),
+    ):
+        row = TaskComment(task_id=task.id, author_id=author.id, body=f"{name} text")
+        db.session.add(row)
+        db.session.flush()
+        comments[name] = row.id
+    for person in (employee, manager, admin):
+        db.session.add(TaskWatcher(task_id=own_task.id, user_id=person.id))
+        db.session.add(
+            Notification(
+                user_id=person.id,
+                kind=NotificationKind.ASSIGNED,
+                task_id=own_task.id,
+                title=own_task.title,
+                path=f"/tasks/{own_task.id}",
+            )
+        )
+    db.session.commit()
     return {
+        **comments,
+        "watch_task": watch_task.id,
         "people": {"employee": employee, "manager": manager, "admin": admin},
         "employee": employee.id,
         "other_employee": other.id,
@@ -213,6 +305,20 @@ WATCHES = {
     "dead_email": lambda w: db.session.get(OutboxEmail, w["dead_email"]).status,
     "callers": lambda w: db.session.execute(
         sa.select(User.id, User.timezone, User.password_hash).order_by(User.id)
+    ).all(),
+    "comments": lambda w: _count(TaskComment),
+    "own_comment": lambda w: db.session.get(TaskComment, w["own_comment"]).body,
+    "managers_comment": lambda w: db.session.get(TaskComment, w["managers_comment"]).body,
+    "watchers": lambda w: db.session.execute(
+        sa.select(TaskWatcher.task_id, TaskWatcher.user_id).order_by(
+            TaskWatcher.task_id, TaskWatcher.user_id
+        )
+    ).all(),
+    "unread": lambda w: db.session.scalar(
+        sa.select(sa.func.count()).select_from(Notification).where(Notification.read_at.is_(None))
+    ),
+    "preferences": lambda w: db.session.execute(
+        sa.select(NotificationPreference.user_id, NotificationPreference.kind)
     ).all(),
     "nothing": lambda w: None,
 }
