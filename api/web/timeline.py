@@ -23,7 +23,14 @@ ACTIONS = {
     "comment_deleted": "deleted a comment",
 }
 FIELD_NAMES = {"assignee_id": "assignee"}
-HIDDEN_FIELDS = {"response_id", "comment_id", "completed_at", "acknowledged_at", "resolved_at", "description"}
+HIDDEN_FIELDS = {
+    "response_id",
+    "comment_id",
+    "completed_at",
+    "acknowledged_at",
+    "resolved_at",
+    "description",
+}
 
 
 def _names(rows: list[Activity]) -> dict[int, str]:
