@@ -224,3 +224,38 @@ def test_hostile_markdown_renders_without_script_handlers_or_javascript_urls(cli
     assert "<img" not in html and "<iframe" not in html and "<style" not in html
     for href in re.findall(r'<a\s[^>]*href="([^"]*)"', html):
         assert href.startswith(("http://", "https://", "mailto:")), href
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [({"body": ""}, "body"), ({"body": "x" * 10_001}, "body"), ({"body": "ok", "id": 3}, "id")],
+)
+def test_a_bad_edit_is_a_422_naming_the_field_and_changes_nothing(client, db, team, payload, field):
+    _, employee_h = team["employee"]
+    task = team["task"]
+    comment = post(client, task.id, "Original", employee_h).get_json()
+    before = snapshot(db)
+
+    response = client.patch(
+        f"/api/v1/tasks/{task.id}/comments/{comment['id']}", json=payload, headers=employee_h
+    )
+
+    assert response.status_code == 422
+    assert field in response.get_json()["errors"]["json"]
+    db.session.expire_all()
+    assert snapshot(db) == before
+    saved = db.session.get(TaskComment, comment["id"])
+    assert saved.body == "Original" and saved.edited_at is None
+
+
+def test_watch_and_unwatch_are_idempotent(client, db, team):
+    employee, employee_h = team["employee"]
+    url = f"/api/v1/tasks/{team['task'].id}/watchers/me"
+    assert client.put(url, headers=employee_h).get_json() == {"watching": True}
+    assert client.put(url, headers=employee_h).get_json() == {"watching": True}
+    listed = client.get(f"/api/v1/tasks/{team['task'].id}/watchers", headers=employee_h)
+    assert listed.get_json() == [{"id": employee.id, "username": employee.username}]
+    assert client.delete(url, headers=employee_h).get_json() == {"watching": False}
+    assert client.delete(url, headers=employee_h).get_json() == {"watching": False}
+    db.session.expire_all()
+    assert count(db, TaskWatcher) == 0
