@@ -92,6 +92,7 @@ def register_blueprints(app: Flask) -> None:
     from api.notifications import after_response
     from api.notifications import service as notifications
     from api.notifications.routes import blp as outbox
+    from api.projects.routes import blp as projects
     from api.reports.routes import blp as reports
     from api.security import register_id_converter
     from api.stats.routes import blp as stats
@@ -101,7 +102,7 @@ def register_blueprints(app: Flask) -> None:
     register_id_converter(app)  # before the first rule: ids beyond BIGINT answer 404
     app.url_map.converters["public_id"] = PublicIdConverter
     api.register_converter(PublicIdConverter, public_id_schema)
-    for blueprint in (auth, users, tasks, incidents, stats, health):
+    for blueprint in (auth, users, projects, tasks, incidents, stats, health):
         api.register_blueprint(blueprint)
     for blueprint in (outbox, reports, jobs):
         api.register_blueprint(blueprint)
