@@ -94,6 +94,7 @@ def register_blueprints(app: Flask) -> None:
     from api.notifications import after_response
     from api.notifications import service as notifications
     from api.notifications.routes import blp as outbox
+    from api.projects.routes import blp as projects
     from api.reports.routes import blp as reports
     from api.security import register_id_converter
     from api.stats.routes import blp as stats
@@ -103,7 +104,7 @@ def register_blueprints(app: Flask) -> None:
     register_id_converter(app)  # before the first rule: ids beyond BIGINT answer 404
     app.url_map.converters["public_id"] = PublicIdConverter
     api.register_converter(PublicIdConverter, public_id_schema)
-    for blueprint in (auth, users, tasks, comments, incidents, inbox, stats, health):
+    for blueprint in (auth, users, projects, tasks, comments, incidents, inbox, stats, health):
         api.register_blueprint(blueprint)
     for blueprint in (outbox, reports, jobs):
         api.register_blueprint(blueprint)

@@ -43,6 +43,9 @@ class Listing:
     shape: Callable[[sa.Select[Any]], sa.Select[Any]] | None = None
     item: Callable[[sa.Row[Any]], Any] = operator.itemgetter(0)
     options: tuple[Any, ...] = ()
+    # Fills what a row cannot carry (a task's assignees and labels) for a whole page at once,
+    # with a fixed number of statements whatever the page size.
+    attach: Callable[[list[Any]], None] | None = None
     cached: bool = True
     cache_size: int = 256
     _terms: dict[str, Callable[[], Any]] = field(init=False, repr=False)
@@ -78,7 +81,8 @@ class Listing:
     ) -> Page[Any]:
         """One page of what `actor` may see among the rows matching every term of `terms`.
 
-        `params` holds the terms' bound values. One SQL statement (two for a page past the end).
+        `params` holds the terms' bound values. One SQL statement (two for a page past the end),
+        plus those of `attach` for a page with items.
         """
         how = grant(actor, self.read)
         visible: tuple[str, ...] = ()
@@ -88,7 +92,7 @@ class Listing:
             bound["actor_id"] = actor.id
         elif how is None:
             visible = (NOTHING,)
-        return fetch_page(
+        result = fetch_page(
             db.session,
             self._statements(visible + tuple(terms), sort),
             page=page,
@@ -96,3 +100,6 @@ class Listing:
             params=bound,
             item=self.item,
         )
+        if self.attach is not None and result.items:
+            self.attach(result.items)
+        return result

@@ -65,6 +65,12 @@ class Capability(enum.StrEnum):
     INCIDENT_TRIAGE = "incident.triage"
     INCIDENT_SET_STATUS = "incident.set_status"
     INCIDENT_REOPEN = "incident.reopen"
+    PROJECT_READ = "project.read"
+    PROJECT_CREATE = "project.create"
+    PROJECT_EDIT = "project.edit"
+    PROJECT_MANAGE_MEMBERS = "project.manage_members"
+    PROJECT_MANAGE_LABELS = "project.manage_labels"
+    PROJECT_ARCHIVE = "project.archive"
     USER_LIST = "user.list"
     USER_ADMIN = "user.admin"
     STATS_READ = "stats.read"
@@ -92,20 +98,38 @@ def _staff(grant: Grant = EVERY) -> dict[str, Grant]:
     return {"admin": EVERY, "manager": EVERY, "employee": grant}
 
 
+def _members() -> dict[str, Grant]:
+    """Administrators on every object; managers and employees where their project role says."""
+    return {"admin": EVERY, "manager": RULE, "employee": RULE}
+
+
 # The table of design §2. A role that is absent does not hold the capability at all.
 GRANTS: dict[Capability, dict[str, Grant]] = {
-    Capability.TASK_READ: _staff(RULE),  # employees: tasks assigned to them
-    Capability.TASK_CREATE: {"admin": EVERY, "manager": EVERY},
-    Capability.TASK_EDIT: {"admin": EVERY, "manager": EVERY},
-    Capability.TASK_ASSIGN: {"admin": EVERY, "manager": EVERY},
-    Capability.TASK_SET_STATUS: _staff(RULE),  # employees: tasks assigned to them
-    Capability.TASK_DELETE: {"admin": EVERY},
-    Capability.TASK_COMMENT: _staff(RULE),  # employees: on the tasks they can see
-    Capability.TASK_WATCH: _staff(RULE),  # employees: on the tasks they can see
-    Capability.COMMENT_READ: _staff(RULE),  # whoever sees the comment's task
+    # Tasks (issue 14, api/tasks/rules.py): every member of a task's project reads it; leads,
+    # and managers who are members (not viewers), create, edit, assign and delete in it;
+    # members move the status of the tasks assigned to them. Administrators: everything.
+    Capability.TASK_READ: _members(),
+    Capability.TASK_CREATE: _members(),
+    Capability.TASK_EDIT: _members(),
+    Capability.TASK_ASSIGN: _members(),
+    Capability.TASK_SET_STATUS: _members(),
+    Capability.TASK_DELETE: _members(),
+    # Projects (api/projects/rules.py): members of every project role read it; its leads edit,
+    # archive, manage members and labels. Managers and administrators create projects.
+    Capability.PROJECT_READ: _members(),
+    Capability.PROJECT_CREATE: {"admin": EVERY, "manager": EVERY},
+    Capability.PROJECT_EDIT: _members(),
+    Capability.PROJECT_MANAGE_MEMBERS: _members(),
+    Capability.PROJECT_MANAGE_LABELS: _members(),
+    Capability.PROJECT_ARCHIVE: _members(),
+    # Comments and watching (issue 14, api/comments/rules.py): leads and members of a task's
+    # project comment and watch (viewers only read); the author edits a comment; the author,
+    # whoever holds task.edit on the task (its project's leads) and admins delete it.
+    Capability.TASK_COMMENT: _members(),
+    Capability.TASK_WATCH: _members(),
+    Capability.COMMENT_READ: _members(),  # whoever sees the comment's task
     Capability.COMMENT_EDIT: {"admin": RULE, "manager": RULE, "employee": RULE},  # the author
-    # The author, and whoever edits the task (api/comments/rules.py); admins every comment.
-    Capability.COMMENT_DELETE: {"admin": EVERY, "manager": RULE, "employee": RULE},
+    Capability.COMMENT_DELETE: _members(),
     Capability.INCIDENT_READ: _staff(RULE),  # public ones, and those they reported or hold
     Capability.INCIDENT_REPORT: _staff(EVERY),
     Capability.INCIDENT_RESPOND: _staff(EVERY),  # on the incidents they can see

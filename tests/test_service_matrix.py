@@ -144,60 +144,60 @@ COMMANDS = [
     # comments and watchers (issue 14)
     Command(
         "comments.create own task",
-        lambda w, a: comments.create(task_id=w["own_task"], body="Seen @someone", actor=a),
+        lambda w, a: comments.create(task_id=w["col_task"], body="Seen @someone", actor=a),
         on_object(OK, OK, OK),
     ),
     Command(
         "comments.create others' task",
-        lambda w, a: comments.create(task_id=w["others_task"], body="Seen", actor=a),
+        lambda w, a: comments.create(task_id=w["hid_task"], body="Seen", actor=a),
         HIDDEN_FROM_EMPLOYEE,
     ),
     Command(
         "comments.list own task",
-        lambda w, a: comments.list_comments(task_id=w["own_task"], actor=a, page=1, page_size=5),
+        lambda w, a: comments.list_comments(task_id=w["col_task"], actor=a, page=1, page_size=5),
         on_object(OK, OK, OK),
     ),
     Command(
         "comments.update the employee's",
         lambda w, a: comments.update(
-            task_id=w["own_task"], comment_id=w["own_comment"], body="Edited", actor=a
+            task_id=w["col_task"], comment_id=w["own_comment"], body="Edited", actor=a
         ),
         on_object(OK, Forbidden, Forbidden),
     ),
     Command(
         "comments.update the manager's",
         lambda w, a: comments.update(
-            task_id=w["own_task"], comment_id=w["managers_comment"], body="Edited", actor=a
+            task_id=w["col_task"], comment_id=w["managers_comment"], body="Edited", actor=a
         ),
         on_object(Forbidden, OK, Forbidden),
     ),
     Command(
         "comments.delete the manager's",
         lambda w, a: comments.delete(
-            task_id=w["own_task"], comment_id=w["managers_comment"], actor=a
+            task_id=w["col_task"], comment_id=w["managers_comment"], actor=a
         ),
         on_object(Forbidden, OK, OK),
     ),
     Command(
         "comments.delete on others' task",
         lambda w, a: comments.delete(
-            task_id=w["others_task"], comment_id=w["others_comment"], actor=a
+            task_id=w["hid_task"], comment_id=w["others_comment"], actor=a
         ),
         HIDDEN_FROM_EMPLOYEE,
     ),
     Command(
         "watchers.watch others' task",
-        lambda w, a: watchers.watch(task_id=w["others_task"], actor=a),
+        lambda w, a: watchers.watch(task_id=w["hid_task"], actor=a),
         HIDDEN_FROM_EMPLOYEE,
     ),
     Command(
         "watchers.unwatch own task",
-        lambda w, a: watchers.unwatch(task_id=w["own_task"], actor=a),
+        lambda w, a: watchers.unwatch(task_id=w["col_task"], actor=a),
         on_object(OK, OK, OK),
     ),
     Command(
         "watchers.list others' task",
-        lambda w, a: watchers.list_watchers(task_id=w["others_task"], actor=a),
+        lambda w, a: watchers.list_watchers(task_id=w["hid_task"], actor=a),
         HIDDEN_FROM_EMPLOYEE,
     ),
     # the inbox: one's own
@@ -326,6 +326,13 @@ def world(make) -> dict[str, Any]:
     own_task = make.task(assignee=employee, created_by=manager).id
     others_task = make.task(assignee=other, created_by=manager).id
 
+    # Issue 14's own tasks: project COL (the manager leads, the employee is a member) and HID
+    # (the manager leads, another employee is a member).
+    col = make.project("COL", members={manager: "lead", employee: "member"})
+    hid = make.project("HID", members={manager: "lead", other: "member"})
+    col_task = make.task(assignee=employee, created_by=manager, project=col).id
+    hid_task = make.task(assignee=other, created_by=manager, project=hid).id
+
     def comment(task_id: int, author: Any) -> int:
         row = TaskComment(task_id=task_id, author_id=author.id, body="A comment")
         db.session.add(row)
@@ -343,9 +350,11 @@ def world(make) -> dict[str, Any]:
         "registrant": registrant.id,
         "own_task": own_task,
         "others_task": others_task,
-        "own_comment": comment(own_task, employee),
-        "managers_comment": comment(own_task, manager),
-        "others_comment": comment(others_task, other),
+        "col_task": col_task,
+        "hid_task": hid_task,
+        "own_comment": comment(col_task, employee),
+        "managers_comment": comment(col_task, manager),
+        "others_comment": comment(hid_task, other),
         "own_incident": factories.incident(reporter=employee).public_id,
         "public": factories.incident(reporter=reporter).public_id,
         "hidden": factories.incident(reporter=reporter, visibility=restricted).public_id,

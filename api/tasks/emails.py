@@ -1,4 +1,4 @@
-"""The task emails of shared/design.md §6: assigned (to the assignee), completed (to the
+"""The task emails of shared/design.md §6: assigned (to each new assignee), completed (to the
 creator). Called by api/tasks/service.py inside its unit of work; nobody is emailed about their
 own action."""
 
@@ -14,19 +14,22 @@ from api.users.emails import user_by_id
 from api.users.models import User
 
 
-def task_assigned(task: Any, *, actor: User | None) -> None:
-    """To the new assignee (after flush, so `task.version` names this change)."""
-    assignee = user_by_id(task.assignee_id)
-    if assignee is None or (actor is not None and assignee.id == actor.id):
-        return
-    if not wants_email(assignee.id, NotificationKind.ASSIGNED):
-        return
-    queue(
-        kind=EmailKind.TASK_ASSIGNED,
-        to=assignee,
-        dedupe_key=f"task-assigned:{task.id}:{task.version}",
-        context={"task": task, "actor": actor},
-    )
+def task_assigned(task: Any, *, actor: User | None, user_ids: list[int] | None = None) -> None:
+    """To each newly added assignee, `user_ids` (default: the task's first assignee), after
+    flush so `task.version` names this change. Nobody is emailed about their own action."""
+    ids = user_ids if user_ids is not None else [task.assignee_id]
+    for user_id in ids:
+        assignee = user_by_id(user_id) if user_id is not None else None
+        if assignee is None or (actor is not None and assignee.id == actor.id):
+            continue
+        if not wants_email(assignee.id, NotificationKind.ASSIGNED):
+            continue
+        queue(
+            kind=EmailKind.TASK_ASSIGNED,
+            to=assignee,
+            dedupe_key=f"task-assigned:{task.id}:{task.version}:{assignee.id}",
+            context={"task": task, "actor": actor},
+        )
 
 
 def task_completed(task: Any, *, actor: User | None) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 
 from api.tasks.models import Priority, TaskStatus
 
+REF_PATTERN = r"^[A-Z0-9]{2,10}-[1-9][0-9]{0,9}$"
 SORT_KEYS = ("created", "deadline", "priority")
 SORTS = sorted([*SORT_KEYS, *(f"-{k}" for k in SORT_KEYS)])
 
@@ -26,6 +27,9 @@ class TaskFilter:
     deadline_to: datetime | None = None
     overdue: bool | None = None
     q: str | None = None
+    project: str | None = None
+    label: list[str] = field(default_factory=list)
+    ref: str | None = None
     sort: str = "-created"
 
     @classmethod

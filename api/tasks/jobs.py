@@ -26,7 +26,7 @@ from api.notifications import delivery
 from api.notifications import service as outbox
 from api.notifications.backends import Backend, get_backend
 from api.notifications.models import EmailKind, OutboxEmail
-from api.tasks.models import PRIORITY_RANK, Task, TaskStatus, is_overdue
+from api.tasks.models import PRIORITY_RANK, Task, TaskAssignee, TaskStatus, is_overdue
 from api.users.models import User, UserStatus
 
 log = logging.getLogger(__name__)
@@ -168,13 +168,22 @@ def reminder_candidates(*, after_id: int, limit: int) -> list[Any]:
 
 
 def _open_tasks(user_ids: list[int]) -> dict[int, list[Any]]:
-    """The open (not completed) tasks assigned to each of `user_ids`: one statement."""
+    """The open (not completed) tasks of which each of `user_ids` is one of the assignees:
+    one statement."""
     tasks_by_user: dict[int, list[Any]] = {uid: [] for uid in user_ids}
     if user_ids:
         for task in db.session.execute(
             sa.select(
-                Task.id, Task.title, Task.priority, Task.deadline, Task.status, Task.assignee_id
-            ).where(Task.assignee_id.in_(user_ids), Task.status != TaskStatus.COMPLETED)
+                Task.id,
+                Task.title,
+                Task.priority,
+                Task.deadline,
+                Task.status,
+                TaskAssignee.user_id.label("assignee_id"),
+            )
+            .join(TaskAssignee, TaskAssignee.task_id == Task.id)
+            .where(TaskAssignee.user_id.in_(user_ids), Task.status != TaskStatus.COMPLETED)
+            .order_by(Task.id)
         ):
             tasks_by_user[task.assignee_id].append(task)
     return tasks_by_user

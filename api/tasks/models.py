@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from api.db import str_enum, utcnow
 from api.extensions import db
+from api.projects.models import Label, Project
 from api.users.models import User
 
 
@@ -45,6 +46,11 @@ def is_overdue(deadline: datetime | None, status: TaskStatus, now: datetime | No
     )
 
 
+def ref_of(key: str | None, number: int | None) -> str | None:
+    """The ref of task `number` of project `key`: "OPS-12"; None when either is missing."""
+    return f"{key}-{number}" if key and number else None
+
+
 class Task(db.Model):
     """A unit of work; `version` drives optimistic concurrency (ETag / If-Match, RFC 9110 §13)."""
 
@@ -52,6 +58,7 @@ class Task(db.Model):
     __table_args__ = (
         sa.Index("ix_tasks_assignee_status_deadline", "assignee_id", "status", "deadline"),
         sa.Index("ix_tasks_status_deadline", "status", "deadline"),
+        sa.UniqueConstraint("project_id", "number"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -65,6 +72,12 @@ class Task(db.Model):
     assignee_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("users.id", ondelete="SET NULL"), default=None
     )
+    # NULL only for a row written by code older than projects (during a deploy): it belongs to
+    # the General project (GENERAL_KEY) and gets its number when filed (api.projects.numbering).
+    project_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("projects.id", ondelete="RESTRICT"), default=None
+    )
+    number: Mapped[int | None] = mapped_column(default=None)
     created_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("users.id", ondelete="SET NULL"), index=True
     )
@@ -75,12 +88,39 @@ class Task(db.Model):
 
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id], lazy="raise")
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id], lazy="raise")
+    project: Mapped[Project | None] = relationship()
+    assignee_links: Mapped[list[TaskAssignee]] = relationship(
+        order_by="TaskAssignee.position",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
+    labels: Mapped[list[Label]] = relationship(
+        secondary="task_labels", order_by="Label.name", passive_deletes=True
+    )
 
     __mapper_args__ = {"version_id_col": version}
 
     @property
     def is_overdue(self) -> bool:
         return is_overdue(self.deadline, self.status)
+
+    @property
+    def assignees(self) -> list[User]:
+        """The assignees (0-10), in the order they were given."""
+        return [link.user for link in self.assignee_links]
+
+    @property
+    def assignee_ids(self) -> list[int]:
+        return [link.user_id for link in self.assignee_links]
+
+    @property
+    def project_key(self) -> str | None:
+        return self.project.key if self.project is not None else None
+
+    @property
+    def ref(self) -> str | None:
+        """ "OPS-12": the project key and the task's number in it (None until filed)."""
+        return ref_of(self.project_key, self.number)
 
     @property
     def etag(self) -> str:
@@ -91,3 +131,34 @@ class Task(db.Model):
     def etag_of(task_id: int, version: int) -> str:
         """The entity tag of version `version` of task `task_id` (what a form's version names)."""
         return f'"task-{task_id}-v{version}"'
+
+
+class TaskAssignee(db.Model):
+    """One of a task's assignees (0-10); `position` keeps the order they were given in."""
+
+    __tablename__ = "task_assignees"
+    __table_args__ = (sa.Index("ix_task_assignees_user_id_task_id", "user_id", "task_id"),)
+
+    task_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("tasks.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    position: Mapped[int] = mapped_column(default=0, server_default="0")
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class TaskLabel(db.Model):
+    """A label on a task (the label belongs to the task's project)."""
+
+    __tablename__ = "task_labels"
+    __table_args__ = (sa.Index("ix_task_labels_label_id_task_id", "label_id", "task_id"),)
+
+    task_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("tasks.id", ondelete="CASCADE"), primary_key=True
+    )
+    label_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("labels.id", ondelete="CASCADE"), primary_key=True
+    )

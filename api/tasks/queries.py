@@ -5,13 +5,14 @@ Each reads only what the actor may see (api/tasks/rules.py); the commands are in
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from api.activity import service as activity
 from api.activity.models import Activity, EntityType
@@ -20,12 +21,28 @@ from api.errors import Unprocessable
 from api.extensions import db
 from api.listing import Listing
 from api.permissions import Capability, allowed, first_visible
+from api.projects.models import GENERAL_KEY, Label, Project
 from api.tasks import rules
-from api.tasks.filters import TaskFilter
-from api.tasks.models import PRIORITY_RANK, Priority, Task, TaskStatus, is_overdue
+from api.tasks.filters import REF_PATTERN, TaskFilter
+from api.tasks.models import (
+    PRIORITY_RANK,
+    Priority,
+    Task,
+    TaskAssignee,
+    TaskLabel,
+    TaskStatus,
+    is_overdue,
+    ref_of,
+)
 from api.users.models import User
 
-_LOADS = (joinedload(Task.assignee), joinedload(Task.created_by))
+_LOADS = (
+    joinedload(Task.assignee),
+    joinedload(Task.created_by),
+    joinedload(Task.project),
+    selectinload(Task.assignee_links),
+    selectinload(Task.labels),
+)
 # What a person may do to a task, as the detail page offers it (allowed_actions).
 ACTIONS = (
     Capability.TASK_EDIT,
@@ -41,6 +58,15 @@ class PersonRef:
 
     id: int
     username: str
+
+
+@dataclass(frozen=True, slots=True)
+class LabelRef:
+    """A label as a task shows it."""
+
+    id: int
+    name: str
+    color: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,41 +88,95 @@ class TaskSummary:
     updated_at: datetime
     completed_at: datetime | None
     version: int
+    project_id: int | None
+    number: int | None
     assignee: PersonRef | None
     created_by: PersonRef | None
+    project_key: str | None = None
+    assignees: list[PersonRef] = field(default_factory=list)  # filled by _attach
+    labels: list[LabelRef] = field(default_factory=list)
 
     @property
     def is_overdue(self) -> bool:
         return is_overdue(self.deadline, self.status)
 
+    @property
+    def ref(self) -> str | None:
+        return ref_of(self.project_key, self.number)
+
+    @property
+    def assignee_ids(self) -> list[int]:
+        return [person.id for person in self.assignees]
+
 
 _ASSIGNEE = aliased(User, name="assignee")
 _CREATOR = aliased(User, name="creator")
 # TaskSummary's own columns, in its field order; the two people follow as (id, username) pairs.
+_NOT_COLUMNS = ("assignee", "created_by", "project_key", "assignees", "labels")
 _TASK_COLUMNS = tuple(
     getattr(Task, attribute.name)
     for attribute in fields(TaskSummary)
-    if attribute.name not in ("assignee", "created_by")
+    if attribute.name not in _NOT_COLUMNS
 )
 
 
 def _summary_select(stmt: sa.Select[Any]) -> sa.Select[Any]:
-    people = (_ASSIGNEE.id, _ASSIGNEE.username, _CREATOR.id, _CREATOR.username)
+    people = (_ASSIGNEE.id, _ASSIGNEE.username, _CREATOR.id, _CREATOR.username, Project.key)
     return (
         stmt.with_only_columns(*_TASK_COLUMNS, *people, maintain_column_froms=True)
         .outerjoin(_ASSIGNEE, _ASSIGNEE.id == Task.assignee_id)
         .outerjoin(_CREATOR, _CREATOR.id == Task.created_by_id)
+        .outerjoin(Project, Project.id == Task.project_id)
     )
 
 
 def _summary(row: sa.Row[Any]) -> TaskSummary:
     n = len(_TASK_COLUMNS)
-    assignee_id, assignee_name, creator_id, creator_name = row[n : n + 4]
+    assignee_id, assignee_name, creator_id, creator_name, key = row[n : n + 5]
     return TaskSummary(
         *row[:n],
         assignee=None if assignee_id is None else PersonRef(assignee_id, assignee_name),
         created_by=None if creator_id is None else PersonRef(creator_id, creator_name),
+        project_key=key,
     )
+
+
+def _attach(items: list[TaskSummary]) -> None:
+    """Fill the assignees and labels of a page's tasks: one statement (UNION ALL) for the
+    whole page, so a list request stays at three (the caller, the page, this)."""
+    by_id = {item.id: item for item in items}
+    ids = list(by_id)
+    people = (
+        sa.select(
+            TaskAssignee.task_id.label("task_id"),
+            sa.literal(0).label("kind"),
+            TaskAssignee.position.label("position"),
+            User.id.label("ref_id"),
+            User.username.label("name"),
+            sa.null().label("color"),
+        )
+        .join(User, User.id == TaskAssignee.user_id)
+        .where(TaskAssignee.task_id.in_(ids))
+    )
+    labels = (
+        sa.select(
+            TaskLabel.task_id,
+            sa.literal(1),
+            sa.literal(0),
+            Label.id,
+            Label.name,
+            Label.color,
+        )
+        .join(Label, Label.id == TaskLabel.label_id)
+        .where(TaskLabel.task_id.in_(ids))
+    )
+    both = sa.union_all(people, labels).subquery()
+    stmt = sa.select(both).order_by(both.c.kind, both.c.task_id, both.c.position, both.c.name)
+    for task_id, kind, _position, ref_id, name, color in db.session.execute(stmt):
+        if kind == 0:
+            by_id[task_id].assignees.append(PersonRef(ref_id, name))
+        else:
+            by_id[task_id].labels.append(LabelRef(ref_id, name, color))
 
 
 def get_visible(task_id: int, actor: User, *, with_users: bool = True) -> Task:
@@ -150,14 +230,49 @@ def overdue_clause(now: Any) -> sa.ColumnElement[bool]:
 _FILTER_TERMS: dict[str, Callable[[], sa.ColumnElement[bool]]] = {
     "status": lambda: Task.status.in_(sa.bindparam("status", expanding=True)),
     "priority": lambda: Task.priority.in_(sa.bindparam("priority", expanding=True)),
-    "unassigned": lambda: Task.assignee_id.is_(None),
+    "unassigned": lambda: ~sa.exists().where(TaskAssignee.task_id == Task.id),
     "assignee": lambda: rules.assigned_to(sa.bindparam("assignee_id")),
     "deadline_from": lambda: Task.deadline >= sa.bindparam("deadline_from"),
     "deadline_to": lambda: Task.deadline <= sa.bindparam("deadline_to"),
     "overdue": lambda: overdue_clause(sa.bindparam("now")),
     "not_overdue": lambda: sa.not_(overdue_clause(sa.bindparam("now"))),
-    "q": lambda: text_search(sa.bindparam("q"), Task.title, Task.description),
+    "q": lambda: sa.or_(
+        text_search(sa.bindparam("q"), Task.title, Task.description),
+        _ref_clause("q_key", "q_number"),
+    ),
+    "project": lambda: _project_clause(sa.bindparam("project")),
+    "label": lambda: (
+        sa.exists()
+        .where(TaskLabel.task_id == Task.id, TaskLabel.label_id == Label.id)
+        .where(Label.name.in_(sa.bindparam("label", expanding=True)))
+    ),
+    "ref": lambda: _ref_clause("ref_key", "ref_number"),
 }
+
+
+def _project_clause(key: Any) -> sa.ColumnElement[bool]:
+    """Tasks of the project with `key` (a task without a project is General's)."""
+    project_id = sa.select(Project.id).where(Project.key == key).scalar_subquery()
+    return sa.or_(
+        Task.project_id == project_id, sa.and_(Task.project_id.is_(None), key == GENERAL_KEY)
+    )
+
+
+def _ref_clause(key: str, number: str) -> sa.ColumnElement[bool]:
+    """The task whose ref is "<key>-<number>" (bound parameters of those names)."""
+    project_id = sa.select(Project.id).where(Project.key == sa.bindparam(key)).scalar_subquery()
+    return sa.and_(Task.project_id == project_id, Task.number == sa.bindparam(number))
+
+
+def split_ref(text: str) -> tuple[str, int] | None:
+    """("OPS", 12) for "OPS-12" (any case), None when `text` is not a ref."""
+    match = re.fullmatch(REF_PATTERN, text.strip().upper())
+    if match is None:
+        return None
+    key, _, number = text.strip().upper().rpartition("-")
+    return key, int(number)
+
+
 # There are at most 576 filter combinations times 6 sorts, and far fewer in use.
 LISTING = Listing(
     entity=Task,
@@ -166,6 +281,7 @@ LISTING = Listing(
     order=_order,
     shape=_summary_select,
     item=_summary,
+    attach=_attach,
 )
 
 
@@ -193,7 +309,15 @@ def _filter_terms(filters: TaskFilter) -> tuple[tuple[str, ...], dict[str, Any]]
     if filters.overdue is not None:
         use("overdue" if filters.overdue else "not_overdue", now=utcnow())
     if filters.q:
-        use("q", q=contains_pattern(filters.q))
+        key, number = split_ref(filters.q) or (None, None)
+        use("q", q=contains_pattern(filters.q), q_key=key, q_number=number)
+    if filters.project:
+        use("project", project=filters.project)
+    if filters.label:
+        use("label", label=list(filters.label))
+    if filters.ref:
+        key, number = split_ref(filters.ref) or (None, None)
+        use("ref", ref_key=key, ref_number=number)
     return tuple(terms), params
 
 

@@ -23,7 +23,8 @@ def _with_etag(task):
 @blp.arguments(schemas.TaskQuery(), location="query")
 @blp.response(200, schemas.TaskPage)
 def list_tasks(query: dict):
-    """List the tasks you may see, filtered, sorted and paginated."""
+    """List the tasks of your projects, filtered (project, label, ref, assignee_id matches any
+    assignee, q matches title, description or a ref), sorted and paginated."""
     return queries.list_tasks(
         filters=TaskFilter.from_query(query),
         actor=current(),
@@ -37,7 +38,7 @@ def list_tasks(query: dict):
 @blp.arguments(schemas.TaskQuery(), location="query")
 @blp.response(200, schemas.TaskPage)
 def my_tasks(query: dict):
-    """Tasks assigned to the caller."""
+    """Tasks of which the caller is one of the assignees."""
     query = {**query, "assignee_id": current().id, "unassigned": False}
     return queries.list_tasks(
         filters=TaskFilter.from_query(query),
@@ -52,7 +53,8 @@ def my_tasks(query: dict):
 @blp.arguments(schemas.TaskCreate())
 @blp.response(201, schemas.TaskRead)
 def create_task(data: dict):
-    """Create a task, optionally assigned."""
+    """Create a task in a project (`project`, default GEN; lead rights there), with its next
+    number and ref ("OPS-12"), optionally assigned (assignee_ids) and labelled (labels)."""
     task = service.create(data=data, actor=current())
     return task, 201, {"ETag": task.etag, "Location": f"/api/v1/tasks/{task.id}"}
 
@@ -111,11 +113,12 @@ def set_status(data: dict, task_id: int):
 @blp.arguments(schemas.TaskAssignIn())
 @blp.response(200, schemas.TaskRead)
 def assign(data: dict, task_id: int):
-    """Assign a task to an active employee or manager (null unassigns)."""
+    """Set the assignees: assignee_ids (0-10 members of the task's project; [] unassigns) or
+    assignee_id (one person; null unassigns). Only newly added assignees are emailed."""
     return _with_etag(
         service.assign(
             task_id=task_id,
-            assignee_id=data["assignee_id"],
+            data=data,
             actor=current(),
             if_match=request.headers.get("If-Match"),
         )

@@ -2,26 +2,51 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate, validates
+from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
 
 from api.input_rules import Moment, visible
+from api.projects.models import KEY_PATTERN
 from api.schemas import ObjectSchema, PageQuery, Person, page_of
-from api.tasks.filters import SORTS
+from api.tasks.filters import REF_PATTERN, SORTS
 from api.tasks.models import Priority, TaskStatus
 
 TITLE = validate.Length(min=1, max=200)
 DESCRIPTION = validate.Length(max=20_000)
 
 
+PROJECT_KEY = validate.Regexp(KEY_PATTERN, error="Must be a project key like OPS.")
+LABELS = validate.Length(max=20)
+MAX_ASSIGNEES = 10
+
+
+def _user_id(**kwargs: object) -> fields.Integer:
+    # strict: 1.5 or "7" is an error, not a silent cast to another user's id
+    return fields.Integer(strict=True, validate=validate.Range(min=1, max=2**63 - 1), **kwargs)
+
+
+def _assignee_ids() -> fields.List:
+    return fields.List(
+        _user_id(),
+        validate=validate.Length(max=MAX_ASSIGNEES, error="At most 10 assignees."),
+    )
+
+
+def _labels() -> fields.List:
+    return fields.List(fields.String(validate=validate.Length(min=1, max=50)), validate=LABELS)
+
+
 class TaskCreate(Schema):
+    """A new task. `project` defaults to GEN (General); `assignee_ids` (0-10 members of the
+    project) or `assignee_id` (one person); `labels` are names of the project's labels."""
+
     title = fields.String(required=True, validate=TITLE)
     description = fields.String(load_default="", validate=DESCRIPTION)
     priority = fields.Enum(Priority, by_value=True, load_default=Priority.NORMAL)
     deadline = Moment(allow_none=True, load_default=None)
-    # strict: 1.5 or "7" is an error, not a silent cast to another user's id
-    assignee_id = fields.Integer(
-        strict=True, allow_none=True, load_default=None, validate=validate.Range(min=1)
-    )
+    project = fields.String(validate=PROJECT_KEY)
+    assignee_id = _user_id(allow_none=True, load_default=None)
+    assignee_ids = _assignee_ids()
+    labels = _labels()
 
     @validates("title")
     def _title_not_blank(self, value: str, **_: object) -> None:
@@ -29,12 +54,15 @@ class TaskCreate(Schema):
 
 
 class TaskUpdate(Schema):
-    """A partial edit; send only the fields that change."""
+    """A partial edit; send only the fields that change. `project` moves the task (lead rights
+    in both projects; it gets the next number there); `labels` replaces the labels."""
 
     title = fields.String(validate=TITLE)
     description = fields.String(validate=DESCRIPTION)
     priority = fields.Enum(Priority, by_value=True)
     deadline = Moment(allow_none=True)
+    project = fields.String(validate=PROJECT_KEY)
+    labels = _labels()
 
     @validates("title")
     def _title_not_blank(self, value: str, **_: object) -> None:
@@ -46,9 +74,22 @@ class TaskStatusIn(Schema):
 
 
 class TaskAssignIn(Schema):
-    assignee_id = fields.Integer(
-        strict=True, required=True, allow_none=True, validate=validate.Range(min=1)
-    )
+    """The new assignees: `assignee_ids` (0-10 members of the project; [] unassigns), or
+    `assignee_id` (one person, null unassigns)."""
+
+    assignee_id = _user_id(allow_none=True)
+    assignee_ids = _assignee_ids()
+
+    @validates_schema
+    def _one_of(self, data: dict, **_: object) -> None:
+        if "assignee_id" not in data and "assignee_ids" not in data:
+            raise ValidationError("Send assignee_ids (or assignee_id).", "assignee_ids")
+
+
+class LabelBrief(ObjectSchema):
+    id = fields.Integer()
+    name = fields.String()
+    color = fields.String()
 
 
 class TaskRead(ObjectSchema):
@@ -59,7 +100,12 @@ class TaskRead(ObjectSchema):
     priority = fields.Enum(Priority, by_value=True)
     deadline = fields.DateTime(allow_none=True)
     is_overdue = fields.Boolean()
-    assignee = Person()
+    project = fields.String(attribute="project_key", allow_none=True)
+    number = fields.Integer(allow_none=True)
+    ref = fields.String(allow_none=True)
+    assignee = Person(metadata={"description": "The first assignee (compatibility)."})
+    assignees = fields.List(Person())
+    labels = fields.List(fields.Nested(LabelBrief))
     created_by = Person()
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
@@ -74,6 +120,9 @@ class TaskQuery(PageQuery):
     status = fields.List(fields.Enum(TaskStatus, by_value=True))
     priority = fields.List(fields.Enum(Priority, by_value=True))
     assignee_id = fields.Integer(validate=validate.Range(min=1, max=2**63 - 1))  # BIGINT
+    project = fields.String(validate=PROJECT_KEY)
+    label = fields.List(fields.String(validate=validate.Length(min=1, max=50)))
+    ref = fields.String(validate=validate.Regexp(REF_PATTERN, error="Must be a ref like OPS-12."))
     unassigned = fields.Boolean()
     deadline_from = Moment()
     deadline_to = Moment()

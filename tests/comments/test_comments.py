@@ -39,11 +39,13 @@ def notified(db, user_id: int) -> list[tuple[str, int | None]]:
 
 @pytest.fixture
 def team(make, auth):
-    """A manager's task assigned to an employee; a second employee who cannot see it."""
+    """A task of project OPS (the manager leads, the employee is a member) assigned to the
+    employee; a second employee who is not a member and cannot see it."""
     manager, manager_h = auth.as_role("manager")
     employee, employee_h = auth.as_role("employee")
     outsider, outsider_h = auth.as_role("employee")
-    task = make.task(assignee=employee, created_by=manager, title="Fix the boiler")
+    ops = make.project("OPS", members={manager: "lead", employee: "member"})
+    task = make.task(assignee=employee, created_by=manager, title="Fix the boiler", project=ops)
     return {
         "manager": (manager, manager_h),
         "employee": (employee, employee_h),
@@ -259,3 +261,43 @@ def test_watch_and_unwatch_are_idempotent(client, db, team):
     assert client.delete(url, headers=employee_h).get_json() == {"watching": False}
     db.session.expire_all()
     assert count(db, TaskWatcher) == 0
+
+
+def test_viewers_read_members_comment_and_a_project_lead_deletes_any_comment(
+    client, db, make, auth
+):
+    lead, lead_h = auth.as_role("employee")
+    member, member_h = auth.as_role("employee")
+    viewer, viewer_h = auth.as_role("employee")
+    ops = make.project("LED", members={lead: "lead", member: "member", viewer: "viewer"})
+    task = make.task(assignee=member, created_by=lead, project=ops)
+
+    assert client.get(f"/api/v1/tasks/{task.id}/comments", headers=viewer_h).status_code == 200
+    assert post(client, task.id, "A viewer speaks", viewer_h).status_code == 403
+    assert client.put(f"/api/v1/tasks/{task.id}/watchers/me", headers=viewer_h).status_code == 403
+    mine = post(client, task.id, f"@{viewer.username} fyi", member_h).get_json()
+    assert mine["mentions"] == [{"id": viewer.id, "username": viewer.username}]
+    assert notified(db, viewer.id) == [("mentioned", task.id)]  # viewers may be told
+
+    url = f"/api/v1/tasks/{task.id}/comments/{mine['id']}"
+    assert client.delete(url, headers=viewer_h).status_code == 403
+    assert client.patch(url, json={"body": "x"}, headers=lead_h).status_code == 403
+    assert client.delete(url, headers=lead_h).status_code == 204
+
+
+def test_every_newly_added_assignee_is_notified(client, db, make, auth):
+    manager, manager_h = auth.as_role("manager")
+    first, _ = auth.as_role("employee")
+    second, _ = auth.as_role("employee")
+    make.project("TWO", members={manager: "lead", first: "member", second: "member"})
+    created = client.post(
+        "/api/v1/tasks",
+        json={"title": "Pair on it", "project": "TWO", "assignee_ids": [first.id, second.id]},
+        headers=manager_h,
+    )
+    assert created.status_code == 201, created.get_json()
+    task_id = created.get_json()["id"]
+    assert notified(db, first.id) == [("assigned", task_id)]
+    assert notified(db, second.id) == [("assigned", task_id)]
+    watchers = client.get(f"/api/v1/tasks/{task_id}/watchers", headers=manager_h).get_json()
+    assert {w["id"] for w in watchers} == {manager.id, first.id, second.id}

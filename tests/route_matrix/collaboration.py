@@ -1,8 +1,8 @@
 """Matrix cases for issue 14's comments, watchers and inbox.
 
-Rules: whoever sees a task reads and posts its comments and watches it (others: 404); the
-author edits a comment (others who see it: 403); the author, whoever edits the task (managers)
-and admins delete it. The inbox is one's own: every signed-in caller gets 200, and ids that
+Rules: the members of a task's project read and post its comments and watch it (others: 404;
+the manager leads both projects here); the author edits a comment (others who see it: 403);
+the author, the project's lead and admins delete it. The inbox is one's own: every signed-in caller gets 200, and ids that
 are not theirs change nothing. Bad input is 422 for everyone who may call the route.
 """
 
@@ -29,8 +29,10 @@ def build(make: Any, people: dict[str, User]) -> dict[str, Any]:
     """A task of the employee's with a comment of theirs and one of the manager's; a task of
     another employee's with their comment."""
     employee, manager, other = people["employee"], people["manager"], people["other_employee"]
-    task = make.task(assignee=employee, created_by=manager)
-    hidden = make.task(assignee=other, created_by=manager)
+    col = make.project("COL", members={manager: "lead", employee: "member"})
+    hid = make.project("HID", members={manager: "lead", other: "member"})
+    task = make.task(assignee=employee, created_by=manager, project=col)
+    hidden = make.task(assignee=other, created_by=manager, project=hid)
     return {
         "collab_task": task.id,
         "collab_hidden_task": hidden.id,

@@ -64,7 +64,8 @@ def test_create(client, make, manager, db):
         "title": [None, "Write the runbook"],
         "priority": [None, "high"],
         "status": [None, "pending"],
-        "assignee_id": [None, employee.id],
+        "project": [None, "GEN"],
+        "assignee_ids": [None, [employee.id]],
     }
 
 
@@ -128,11 +129,14 @@ def test_get_and_etag(client, make, auth):
     assert data["assignee"]["id"] == employee.id
 
 
-def test_employee_sees_only_their_tasks(client, make, auth):
+def test_employee_sees_only_the_tasks_of_their_projects(client, make, auth):
     employee, employee_h = auth.as_role("employee")
     other = make.user()
-    others_task = make.task(assignee=other)
-    unassigned = make.task()
+    elsewhere = make.project("OTH", members={other: "member"})
+    others_task = make.task(assignee=other, project=elsewhere)
+    unassigned = make.task(project=elsewhere)
+    in_general = make.task(assignee=other)  # General: the employee is a member
+    assert client.get(f"/api/v1/tasks/{in_general.id}", headers=employee_h).status_code == 200
     for task in (others_task, unassigned):
         response = client.get(f"/api/v1/tasks/{task.id}", headers=employee_h)
         assert response.status_code == 404
@@ -262,11 +266,11 @@ def test_employee_cannot_edit_even_their_own_task(client, make, auth, db):
     assert reread(db, task.id).title == "Theirs"
 
 
-def test_only_admin_deletes(client, make, auth, db):
+def test_leads_and_admins_delete(client, make, auth, db):
     admin, admin_h = auth.as_role("admin")
-    _manager, manager_h = auth.as_role("manager")
+    _employee, employee_h = auth.as_role("employee")  # a member of General, not a lead
     task = make.task(title="Doomed")
-    assert client.delete(f"/api/v1/tasks/{task.id}", headers=manager_h).status_code == 403
+    assert client.delete(f"/api/v1/tasks/{task.id}", headers=employee_h).status_code == 403
     assert reread(db, task.id) is not None
 
     response = client.delete(f"/api/v1/tasks/{task.id}", headers=admin_h)

@@ -160,8 +160,9 @@ def test_the_total_counts_what_the_caller_may_see_after_the_filters(client, make
     employee, headers = auth.as_role("employee")
     mine = [make.task(assignee=employee, status=TaskStatus.PENDING) for _ in range(3)]
     make.task(assignee=employee, status=TaskStatus.COMPLETED)
+    elsewhere = make.project("OTH")
     for _ in range(4):
-        make.task(status=TaskStatus.PENDING)  # not the employee's: invisible to them
+        make.task(status=TaskStatus.PENDING, project=elsewhere)  # not their project: invisible
 
     page = client.get("/api/v1/tasks?status=pending&page_size=2&sort=created", headers=headers)
 
@@ -218,15 +219,16 @@ def test_bad_list_query_is_422(client, manager_h, query):
     assert response.get_json()["errors"]["query"]
 
 
-def test_employee_lists_only_their_tasks(client, make, auth):
+def test_employee_lists_only_the_tasks_of_their_projects(client, make, auth):
     employee, employee_h = auth.as_role("employee")
+    elsewhere = make.project("OTH")
     mine = make.task(assignee=employee)
-    make.task(assignee=make.user())
-    make.task()
+    make.task(assignee=make.user(), project=elsewhere)
+    make.task(project=elsewhere)
     assert ids(client, employee_h) == [mine.id]
     # An assignee filter cannot widen what an employee sees.
     other = make.user()
-    make.task(assignee=other)
+    make.task(assignee=other, project=elsewhere)
     assert ids(client, employee_h, {"assignee_id": other.id}) == []
     assert ids(client, employee_h, path="/api/v1/tasks/mine") == [mine.id]
 
@@ -234,10 +236,15 @@ def test_employee_lists_only_their_tasks(client, make, auth):
 def test_lists_with_the_same_filters_bind_each_callers_values(client, make, auth):
     # list_tasks builds one statement per combination of filters; the values are bound per
     # request: the caller, the filter values, and the clock.
-    first, first_h = auth.as_role("employee")
-    second, second_h = auth.as_role("employee")
+    first = make.user(general=False)
+    second = make.user(general=False)
+    first_h, second_h = auth.headers(first), auth.headers(second)
     own = {
-        user.id: make.task(assignee=user, title=f"task of {user.username}")
+        user.id: make.task(
+            assignee=user,
+            title=f"task of {user.username}",
+            project=make.project(f"P{user.id}", members={user: "member"}),
+        )
         for user in (first, second)
     }
     assert ids(client, first_h) == [own[first.id].id]

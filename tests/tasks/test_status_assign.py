@@ -73,12 +73,20 @@ def test_same_status_writes_nothing(client, make, auth, db):
     assert changes(db, task.id) == []
 
 
-def test_employee_touching_others_task_gets_404(client, make, auth, db):
+def test_employee_touching_a_task_of_another_project_gets_404(client, make, auth, db):
     _employee, employee_h = auth.as_role("employee")
-    task = make.task(assignee=make.user())
+    task = make.task(assignee=make.user(), project=make.project("OTH"))
     assert put_status(client, task.id, "completed", employee_h).status_code == 404
     stored = reread(db, task.id)
     assert (stored.status, stored.completed_at) == (TaskStatus.PENDING, None)
+    assert changes(db, task.id) == []
+
+
+def test_member_moving_a_task_not_assigned_to_them_gets_403(client, make, auth, db):
+    _employee, employee_h = auth.as_role("employee")
+    task = make.task(assignee=make.user())  # General: they see it, it is not theirs
+    assert put_status(client, task.id, "completed", employee_h).status_code == 403
+    assert reread(db, task.id).status == TaskStatus.PENDING
     assert changes(db, task.id) == []
 
 
@@ -119,9 +127,9 @@ def test_assign_reassign_and_unassign(client, make, auth, db):
     assert assign(None).status_code == 200  # no change, no row
 
     assert changes(db, task.id) == [
-        ("assigned", {"assignee_id": [None, first.id]}),
-        ("assigned", {"assignee_id": [first.id, second.id]}),
-        ("assigned", {"assignee_id": [second.id, None]}),
+        ("assigned", {"assignee_ids": [[], [first.id]]}),
+        ("assigned", {"assignee_ids": [[first.id], [second.id]]}),
+        ("assigned", {"assignee_ids": [[second.id], []]}),
     ]
     rows = db.session.query(Activity).filter(Activity.entity_id == task.id).all()
     assert {row.actor_id for row in rows} == {manager.id}
@@ -143,7 +151,11 @@ def test_assign_to_an_unassignable_user_is_422(client, make, auth, db, kind):
     )
     assert response.status_code == 422
     assert response.get_json()["errors"] == {
-        "json": {"assignee_id": ["Must be the id of an active employee or manager."]}
+        "json": {
+            "assignee_id": [
+                "Must be active employees or managers who are members of the task's project."
+            ]
+        }
     }
     stored = reread(db, task.id)
     assert (stored.assignee_id, stored.version) == (current.id, 1)
@@ -176,6 +188,6 @@ def test_activity_of_a_whole_life(client, make, auth, db):
     body = response.get_json()
     assert [a["action"] for a in body] == ["created", "updated", "status_changed", "assigned"]
     assert body[1]["changes"] == {"priority": ["normal", "low"]}
-    assert body[3]["changes"] == {"assignee_id": [employee.id, None]}
+    assert body[3]["changes"] == {"assignee_ids": [[employee.id], []]}
     assert all(a["actor"]["id"] == manager.id for a in body)
     assert all(a["created_at"].endswith("+00:00") for a in body)

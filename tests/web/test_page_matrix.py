@@ -79,60 +79,60 @@ CASES = [
     Page("/tasks/{own_task}/delete", ADMIN, {}, "own_task", "own"),
     Page("/tasks/{others_task}/delete", ADMIN, {}, "others_task", "others'"),
     # comments, watchers, the inbox (issue 14)
-    Page("/tasks/{own_task}/comments", ANYONE, {"body": "Hello"}, "comments", "own"),
-    Page("/tasks/{others_task}/comments", staff(302, 404), {"body": "Hi"}, "comments", "others'"),
+    Page("/tasks/{col_task}/comments", ANYONE, {"body": "Hello"}, "comments", "own"),
+    Page("/tasks/{hid_task}/comments", staff(302, 404), {"body": "Hi"}, "comments", "others'"),
     Page(
-        "/tasks/{own_task}/comments",
+        "/tasks/{col_task}/comments",
         expect(SIGN_IN, 422, 422, 422),
         {"body": "  "},
         "comments",
         "blank",
     ),
     Page(
-        "/tasks/{own_task}/comments",
+        "/tasks/{col_task}/comments",
         expect(SIGN_IN, 200, 200, 200),
         {"body": "**bold**", "preview": "1"},
         "comments",
         "preview",
     ),
     Page(
-        "/tasks/{own_task}/comments/{own_comment}/edit",
+        "/tasks/{col_task}/comments/{own_comment}/edit",
         expect(SIGN_IN, 302, 403, 403),
         {"body": "Edited"},
         "own_comment",
         "employee's",
     ),
     Page(
-        "/tasks/{own_task}/comments/{managers_comment}/edit",
+        "/tasks/{col_task}/comments/{managers_comment}/edit",
         expect(SIGN_IN, 403, 302, 403),
         {"body": "Edited"},
         "managers_comment",
         "manager's",
     ),
     Page(
-        "/tasks/{own_task}/comments/{own_comment}/edit",
+        "/tasks/{col_task}/comments/{own_comment}/edit",
         expect(SIGN_IN, 422, 422, 422),
         {"body": ""},
         "own_comment",
         "blank",
     ),
     Page(
-        "/tasks/{own_task}/comments/{managers_comment}/delete",
+        "/tasks/{col_task}/comments/{managers_comment}/delete",
         expect(SIGN_IN, 403, 302, 302),
         {},
         "comments",
         "manager's",
     ),
     Page(
-        "/tasks/{others_task}/comments/{others_comment}/delete",
+        "/tasks/{hid_task}/comments/{others_comment}/delete",
         staff(302, 404),
         {},
         "comments",
         "others' task",
     ),
     Page("/tasks/{watch_task}/watch", ANYONE, {}, "watchers", "visible"),
-    Page("/tasks/{others_task}/watch", staff(302, 404), {}, "watchers", "others'"),
-    Page("/tasks/{own_task}/unwatch", ANYONE, {}, "watchers", "watching"),
+    Page("/tasks/{hid_task}/watch", staff(302, 404), {}, "watchers", "others'"),
+    Page("/tasks/{col_task}/unwatch", ANYONE, {}, "watchers", "watching"),
     Page("/inbox/read", ANYONE, {"all": "1"}, "unread"),
     Page("/inbox/read", expect(SIGN_IN, 422, 422, 422), {}, "unread", "neither"),
     Page("/profile/notifications", ANYONE, {"pref_mentioned": "both"}, "preferences"),
@@ -226,19 +226,25 @@ def world(make) -> dict[str, Any]:
     assigned = factories.incident(
         reporter=other, assignee=employee, visibility=Visibility.RESTRICTED
     )
-    watch_task = make.task(assignee=employee, created_by=manager)
+    # Issue 14's tasks: project COL (the manager leads, the employee is a member), HID (the
+    # manager leads, another employee is a member).
+    col = make.project("COL", members={manager: "lead", employee: "member"})
+    hid = make.project("HID", members={manager: "lead", other: "member"})
+    col_task = make.task(assignee=employee, created_by=manager, project=col)
+    hid_task = make.task(assignee=other, created_by=manager, project=hid)
+    watch_task = make.task(assignee=employee, created_by=manager, project=col)
     comments = {}
     for name, task, author in (
-        ("own_comment", own_task, employee),
-        ("managers_comment", own_task, manager),
-        ("others_comment", others_task, other),
+        ("own_comment", col_task, employee),
+        ("managers_comment", col_task, manager),
+        ("others_comment", hid_task, other),
     ):
         row = TaskComment(task_id=task.id, author_id=author.id, body=f"{name} text")
         db.session.add(row)
         db.session.flush()
         comments[name] = row.id
     for person in (employee, manager, admin):
-        db.session.add(TaskWatcher(task_id=own_task.id, user_id=person.id))
+        db.session.add(TaskWatcher(task_id=col_task.id, user_id=person.id))
         db.session.add(
             Notification(
                 user_id=person.id,
@@ -252,6 +258,8 @@ def world(make) -> dict[str, Any]:
     return {
         **comments,
         "watch_task": watch_task.id,
+        "col_task": col_task.id,
+        "hid_task": hid_task.id,
         "people": {"employee": employee, "manager": manager, "admin": admin},
         "employee": employee.id,
         "other_employee": other.id,

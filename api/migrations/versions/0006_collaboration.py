@@ -1,7 +1,7 @@
 """task comments, mentions, watchers, in-app notifications and their preferences
 
 Revision ID: 0006_collaboration
-Revises: 0004_linked_identities
+Revises: 0005_projects
 Create Date: 2026-12-01 00:56:40
 
 Expand only: five new tables, nothing existing changes, so code without issue 14 runs unchanged
@@ -16,7 +16,7 @@ import api.db
 
 # revision identifiers, used by Alembic.
 revision = "0006_collaboration"
-down_revision = "0004_linked_identities"
+down_revision = "0005_projects"
 branch_labels = None
 depends_on = None
 
