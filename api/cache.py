@@ -36,9 +36,9 @@ CHANGED = "taskdesk.stats_changed"  # session.info flag between flush and commit
 
 def _watched() -> tuple[type, ...]:
     from api.incidents.models import Incident
-    from api.tasks.models import Task
+    from api.tasks.models import Task, TaskAssignee
 
-    return (Task, Incident)
+    return (Task, TaskAssignee, Incident)
 
 
 def cache_settings(config: dict[str, Any]) -> dict[str, Any]:

@@ -268,7 +268,8 @@ def first_visible(
     from api.extensions import db
 
     clause = visible_clause(actor, capability)
-    found = db.session.scalar(stmt if clause is None else stmt.where(clause))
+    # unique(): a statement may eager-load a collection with a join (a task's labels)
+    found = db.session.execute(stmt if clause is None else stmt.where(clause)).unique().scalar()
     if found is None:
         raise NotFound(not_found)
     return found

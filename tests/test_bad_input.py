@@ -13,6 +13,7 @@ import pytest
 import sqlalchemy as sa
 
 from api.auth import schemas as auth_schemas
+from api.projects import schemas as project_schemas
 from api.tasks import schemas as task_schemas
 from api.users import schemas as user_schemas
 from tests.factories import PASSWORD
@@ -32,6 +33,11 @@ ROUTES: dict[str, tuple[str, str, str | None]] = {
     "task_update": ("PATCH", "/api/v1/tasks/{task}", "manager"),
     "task_status": ("PUT", "/api/v1/tasks/{task}/status", "employee"),
     "task_assign": ("PUT", "/api/v1/tasks/{task}/assign", "manager"),
+    "project_create": ("POST", "/api/v1/projects", "manager"),
+    "project_update": ("PATCH", "/api/v1/projects/OPS", "manager"),
+    "member_set": ("PUT", "/api/v1/projects/OPS/members/{target}", "manager"),
+    "label_create": ("POST", "/api/v1/projects/OPS/labels", "manager"),
+    "label_update": ("PATCH", "/api/v1/projects/OPS/labels/{label}", "manager"),
 }
 
 VALID_REGISTER = {"email": "new@example.com", "username": "newbie", "password": "long enough pw"}
@@ -129,7 +135,38 @@ INVALID: list[tuple[str, dict[str, Any], str]] = [
     ),
     ("task_status", {"status": "completed", "created_by": 1}, "created_by"),
     # task assign
-    ("task_assign", {}, "assignee_id"),
+    ("task_assign", {}, "assignee_ids"),
+    ("task_assign", {"assignee_ids": [1] * 11}, "assignee_ids"),
+    ("task_assign", {"assignee_ids": ["x"]}, "assignee_ids"),
+    ("task_assign", {"assignee_ids": [987654]}, "assignee_ids"),
+    ("task_assign", {"assignee_ids": "1"}, "assignee_ids"),
+    # tasks in projects
+    ("task_create", {**VALID_TASK, "project": "NOPE"}, "project"),
+    ("task_create", {**VALID_TASK, "project": "ops"}, "project"),
+    ("task_create", {**VALID_TASK, "project": "OPS", "labels": ["unknown"]}, "labels"),
+    ("task_create", {**VALID_TASK, "project": "OPS", "labels": "bug"}, "labels"),
+    ("task_create", {**VALID_TASK, "project": "OPS", "assignee_ids": [987654]}, "assignee_ids"),
+    ("task_create", {**VALID_TASK, "project": "ARCH"}, "project"),
+    ("task_update", {"labels": ["unknown"]}, "labels"),
+    ("task_update", {"project": "NOPE"}, "project"),
+    ("task_update", {"project": "x"}, "project"),
+    # projects
+    ("project_create", {"name": "No key"}, "key"),
+    ("project_create", {"key": "O", "name": "Short"}, "key"),
+    ("project_create", {"key": "ops", "name": "Lower"}, "key"),
+    ("project_create", {"key": "ABCDEFGHIJK", "name": "Long"}, "key"),
+    ("project_create", {"key": "OPS", "name": "Taken"}, "key"),
+    ("project_create", {"key": "NEW"}, "name"),
+    ("project_create", {"key": "NEW", "name": "   "}, "name"),
+    ("project_update", {"name": ""}, "name"),
+    ("project_update", {"key": "NEW"}, "key"),
+    ("member_set", {}, "role"),
+    ("member_set", {"role": "owner"}, "role"),
+    ("label_create", {"color": "#112233"}, "name"),
+    ("label_create", {"name": "bug"}, "name"),
+    ("label_create", {"name": "new", "color": "red"}, "color"),
+    ("label_update", {"color": "#12"}, "color"),
+    ("label_update", {"name": "x" * 51}, "name"),
     ("task_assign", {"assignee_id": "x"}, "assignee_id"),
     ("task_assign", {"assignee_id": -1}, "assignee_id"),
     ("task_assign", {"assignee_id": True}, "assignee_id"),
@@ -149,6 +186,11 @@ SCHEMAS = {
     "task_update": task_schemas.TaskUpdate,
     "task_status": task_schemas.TaskStatusIn,
     "task_assign": task_schemas.TaskAssignIn,
+    "project_create": project_schemas.ProjectCreate,
+    "project_update": project_schemas.ProjectUpdate,
+    "member_set": project_schemas.MemberIn,
+    "label_create": project_schemas.LabelCreate,
+    "label_update": project_schemas.LabelUpdate,
 }
 
 
@@ -157,7 +199,10 @@ def world(make, auth) -> dict[str, Any]:
     employee = make.user(role="employee")
     manager = make.user(role="manager")
     admin = make.user(role="admin")
+    ops = make.project("OPS", members={manager: "lead", employee: "member"})
+    make.project("ARCH", members={manager: "lead"}, archived_at=make.days(-1))
     return {
+        "label": make.label(ops, "bug").id,
         "headers": {
             None: {},
             "employee": auth.headers(employee),

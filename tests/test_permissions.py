@@ -48,19 +48,24 @@ def test_an_account_that_is_not_active_holds_nothing(status: str) -> None:
     assert not any(can(admin, capability) for capability in Capability)
 
 
-def test_require_answers_not_found_for_an_object_the_caller_may_not_see() -> None:
-    employee = _person("employee", id=7)
-    theirs = SimpleNamespace(assignee_id=7)
-    others = SimpleNamespace(assignee_id=8)
+def test_require_answers_not_found_for_an_object_the_caller_may_not_see(make) -> None:
+    """Issue 14: a task's project decides; outside it the task is not there (404)."""
+    employee = make.user(role="employee", general=False)
+    ops = make.project("OPS", members={employee: "member"})
+    theirs = make.task(project=ops, assignee=employee)
+    not_theirs = make.task(project=ops)
+    elsewhere = make.task(project=make.project("OTH"))
     require(employee, Capability.TASK_SET_STATUS, theirs)
+    with pytest.raises(Forbidden):
+        require(employee, Capability.TASK_SET_STATUS, not_theirs)
     with pytest.raises(NotFound):
-        require(employee, Capability.TASK_SET_STATUS, others)
+        require(employee, Capability.TASK_SET_STATUS, elsewhere)
     with pytest.raises(NotFound):
-        require(employee, Capability.TASK_EDIT, others)
+        require(employee, Capability.TASK_EDIT, elsewhere)
     with pytest.raises(Forbidden):
         require(employee, Capability.TASK_EDIT, theirs)
     with pytest.raises(Forbidden):
-        require(employee, Capability.TASK_CREATE)
+        require(employee, Capability.TASK_CREATE)  # without a project: no RULE answer
 
 
 def test_summary_reports_go_to_the_roles_that_read_stats() -> None:

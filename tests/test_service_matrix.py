@@ -18,7 +18,7 @@ import pytest
 from api.comments import service as comments
 from api.comments import watchers
 from api.comments.models import TaskComment
-from api.errors import Forbidden, NotFound
+from api.errors import Forbidden, NotFound, Unprocessable
 from api.extensions import db
 from api.inbox import service as inbox
 from api.incidents import queries as incident_queries
@@ -27,6 +27,8 @@ from api.incidents.filters import IncidentFilter
 from api.incidents.models import IncidentStatus, Severity, Visibility
 from api.notifications import service as outbox
 from api.notifications.models import OutboxStatus
+from api.projects import service as projects
+from api.projects.models import ProjectRole
 from api.reports import service as reports
 from api.stats import service as stats
 from api.tasks import queries as task_queries
@@ -112,24 +114,25 @@ COMMANDS = [
     Command(
         "tasks.assign own",
         lambda w, a: tasks.assign(
-            task_id=w["own_task"], assignee_id=w["other_employee"], actor=a, if_match=None
+            task_id=w["own_task"],
+            data={"assignee_ids": [w["other_employee"]]},
+            actor=a,
+            if_match=None,
         ),
         on_object(Forbidden, OK, OK),
     ),
     Command(
         "tasks.assign others'",
         lambda w, a: tasks.assign(
-            task_id=w["others_task"], assignee_id=None, actor=a, if_match=None
+            task_id=w["others_task"], data={"assignee_id": None}, actor=a, if_match=None
         ),
         HIDDEN_FROM_EMPLOYEE,
     ),
-    Command(
-        "tasks.delete own", _task_call("delete", "own_task"), on_object(Forbidden, Forbidden, OK)
-    ),
+    Command("tasks.delete own", _task_call("delete", "own_task"), on_object(Forbidden, OK, OK)),
     Command(
         "tasks.delete others'",
         _task_call("delete", "others_task"),
-        on_object(NotFound, Forbidden, OK),
+        HIDDEN_FROM_EMPLOYEE,
     ),
     Command(
         "tasks.get_visible others'",
@@ -144,60 +147,60 @@ COMMANDS = [
     # comments and watchers (issue 14)
     Command(
         "comments.create own task",
-        lambda w, a: comments.create(task_id=w["col_task"], body="Seen @someone", actor=a),
+        lambda w, a: comments.create(task_id=w["own_task"], body="Seen @someone", actor=a),
         on_object(OK, OK, OK),
     ),
     Command(
         "comments.create others' task",
-        lambda w, a: comments.create(task_id=w["hid_task"], body="Seen", actor=a),
+        lambda w, a: comments.create(task_id=w["others_task"], body="Seen", actor=a),
         HIDDEN_FROM_EMPLOYEE,
     ),
     Command(
         "comments.list own task",
-        lambda w, a: comments.list_comments(task_id=w["col_task"], actor=a, page=1, page_size=5),
+        lambda w, a: comments.list_comments(task_id=w["own_task"], actor=a, page=1, page_size=5),
         on_object(OK, OK, OK),
     ),
     Command(
         "comments.update the employee's",
         lambda w, a: comments.update(
-            task_id=w["col_task"], comment_id=w["own_comment"], body="Edited", actor=a
+            task_id=w["own_task"], comment_id=w["own_comment"], body="Edited", actor=a
         ),
         on_object(OK, Forbidden, Forbidden),
     ),
     Command(
         "comments.update the manager's",
         lambda w, a: comments.update(
-            task_id=w["col_task"], comment_id=w["managers_comment"], body="Edited", actor=a
+            task_id=w["own_task"], comment_id=w["managers_comment"], body="Edited", actor=a
         ),
         on_object(Forbidden, OK, Forbidden),
     ),
     Command(
         "comments.delete the manager's",
         lambda w, a: comments.delete(
-            task_id=w["col_task"], comment_id=w["managers_comment"], actor=a
+            task_id=w["own_task"], comment_id=w["managers_comment"], actor=a
         ),
         on_object(Forbidden, OK, OK),
     ),
     Command(
         "comments.delete on others' task",
         lambda w, a: comments.delete(
-            task_id=w["hid_task"], comment_id=w["others_comment"], actor=a
+            task_id=w["others_task"], comment_id=w["others_comment"], actor=a
         ),
         HIDDEN_FROM_EMPLOYEE,
     ),
     Command(
         "watchers.watch others' task",
-        lambda w, a: watchers.watch(task_id=w["hid_task"], actor=a),
+        lambda w, a: watchers.watch(task_id=w["others_task"], actor=a),
         HIDDEN_FROM_EMPLOYEE,
     ),
     Command(
         "watchers.unwatch own task",
-        lambda w, a: watchers.unwatch(task_id=w["col_task"], actor=a),
+        lambda w, a: watchers.unwatch(task_id=w["own_task"], actor=a),
         on_object(OK, OK, OK),
     ),
     Command(
         "watchers.list others' task",
-        lambda w, a: watchers.list_watchers(task_id=w["hid_task"], actor=a),
+        lambda w, a: watchers.list_watchers(task_id=w["others_task"], actor=a),
         HIDDEN_FROM_EMPLOYEE,
     ),
     # the inbox: one's own
@@ -323,15 +326,6 @@ def world(make) -> dict[str, Any]:
     reporter = make.user(role="employee")
     registrant = make.user(role="employee", status=UserStatus.PENDING)
     restricted = Visibility.RESTRICTED
-    own_task = make.task(assignee=employee, created_by=manager).id
-    others_task = make.task(assignee=other, created_by=manager).id
-
-    # Issue 14's own tasks: project COL (the manager leads, the employee is a member) and HID
-    # (the manager leads, another employee is a member).
-    col = make.project("COL", members={manager: "lead", employee: "member"})
-    hid = make.project("HID", members={manager: "lead", other: "member"})
-    col_task = make.task(assignee=employee, created_by=manager, project=col).id
-    hid_task = make.task(assignee=other, created_by=manager, project=hid).id
 
     def comment(task_id: int, author: Any) -> int:
         row = TaskComment(task_id=task_id, author_id=author.id, body="A comment")
@@ -339,7 +333,7 @@ def world(make) -> dict[str, Any]:
         db.session.commit()
         return row.id
 
-    return {
+    built = {
         "actors": {
             "employee": employee,
             "manager": manager,
@@ -348,13 +342,14 @@ def world(make) -> dict[str, Any]:
         },
         "other_employee": other.id,
         "registrant": registrant.id,
-        "own_task": own_task,
-        "others_task": others_task,
-        "col_task": col_task,
-        "hid_task": hid_task,
-        "own_comment": comment(col_task, employee),
-        "managers_comment": comment(col_task, manager),
-        "others_comment": comment(hid_task, other),
+        # own_task is General's (every active account is a member; managers lead it); the
+        # other employee's task is in a project the employee is not a member of.
+        "own_task": make.task(assignee=employee, created_by=manager).id,
+        "others_task": make.task(
+            assignee=other,
+            created_by=manager,
+            project=make.project("OTH", members={other: "member", manager: "lead"}),
+        ).id,
         "own_incident": factories.incident(reporter=employee).public_id,
         "public": factories.incident(reporter=reporter).public_id,
         "hidden": factories.incident(reporter=reporter, visibility=restricted).public_id,
@@ -365,6 +360,11 @@ def world(make) -> dict[str, Any]:
             reporter=reporter, assignee=employee, status=IncidentStatus.RESOLVED
         ).public_id,
         "dead_email": _email(employee, OutboxStatus.DEAD, f"service-matrix:{employee.id}"),
+    }
+    return built | {
+        "own_comment": comment(built["own_task"], employee),
+        "managers_comment": comment(built["own_task"], manager),
+        "others_comment": comment(built["others_task"], other),
     }
 
 
@@ -409,8 +409,8 @@ def test_a_list_statement_built_for_one_person_binds_the_next_persons_id(world, 
     """Lists reuse their statements across callers (api/listing.py): the visibility rule is a
     bound parameter, so each employee still sees only their own tasks and incidents."""
     first = world["actors"]["employee"]
-    second = make.user(role="employee")
-    theirs = make.task(assignee=second).id
+    second = make.user(role="employee", general=False)
+    theirs = make.task(assignee=second, project=make.project("SEC", members={second: "member"})).id
     hidden = factories.incident(reporter=second, visibility=Visibility.RESTRICTED).public_id
     for person, task_id in (
         (first, world["own_task"]),
@@ -450,3 +450,157 @@ def test_a_refused_command_leaves_nothing_behind(world, db) -> None:
         for m in (Task, Activity, OutboxEmail)
     ]
     assert after == counts
+
+
+# Projects (issue 14): the callers by their role in project OPS.
+PROJECT_ACTORS = ("lead", "member", "viewer", "non_member", "manager", "manager_outsider", "admin")
+
+
+def in_project(
+    lead: Any,
+    member: Any,
+    viewer: Any,
+    manager: Any,
+    admin: Any = OK,
+    outsider: Any = NotFound,
+) -> dict[str, Any]:
+    """Outcomes in OPS; `manager` is a manager with project role member. Outsiders (an employee
+    and a manager who are not members) get `outsider`."""
+    return {
+        "lead": lead,
+        "member": member,
+        "viewer": viewer,
+        "non_member": outsider,
+        "manager": manager,
+        "manager_outsider": outsider,
+        "admin": admin,
+    }
+
+
+LEAD_ONLY = in_project(OK, Forbidden, Forbidden, Forbidden)
+LEAD_RIGHTS = in_project(OK, Forbidden, Forbidden, OK)
+MEMBERS = in_project(OK, OK, OK, OK)
+
+
+def _p(fn: Callable[..., Any], **kwargs: Any) -> Callable[[dict[str, Any], Any], Any]:
+    def call(w: dict[str, Any], actor: Any) -> Any:
+        return fn(actor=actor, **{k: w.get(v, v) for k, v in kwargs.items()})
+
+    return call
+
+
+PROJECT_COMMANDS = [
+    Command(
+        "projects.create",
+        lambda w, a: projects.create(data={"key": "NEW", "name": "New"}, actor=a),
+        in_project(Forbidden, Forbidden, Forbidden, OK, outsider=Forbidden)
+        | {"manager_outsider": OK},
+    ),
+    Command("projects.get_visible", lambda w, a: projects.get_visible("OPS", a), MEMBERS),
+    Command("projects.members", _p(projects.members, key="OPS"), MEMBERS),
+    Command("projects.labels", _p(projects.labels, key="OPS"), MEMBERS),
+    Command("projects.update", _p(projects.update, key="OPS", changes="changes"), LEAD_ONLY),
+    Command("projects.archive", _p(projects.set_archived, key="OPS", archived="yes"), LEAD_ONLY),
+    Command(
+        "projects.set_member",
+        _p(projects.set_member, key="OPS", user_id="member_id", role="viewer_role"),
+        LEAD_ONLY,
+    ),
+    Command(
+        "projects.remove_member",
+        _p(projects.remove_member, key="OPS", user_id="viewer_id"),
+        LEAD_ONLY,
+    ),
+    Command(
+        "projects.create_label",
+        _p(projects.create_label, key="OPS", data="label_data"),
+        LEAD_ONLY,
+    ),
+    Command(
+        "projects.update_label",
+        _p(projects.update_label, key="OPS", label_id="label", changes="label_data"),
+        LEAD_ONLY,
+    ),
+    Command(
+        "projects.delete_label", _p(projects.delete_label, key="OPS", label_id="label"), LEAD_ONLY
+    ),
+    Command(
+        "tasks.create in OPS",
+        lambda w, a: tasks.create(data={"title": "t", "project": "OPS"}, actor=a),
+        in_project(OK, Forbidden, Forbidden, OK, outsider=Unprocessable),
+    ),
+    Command(
+        "tasks.get_visible in OPS",
+        lambda w, a: task_queries.get_visible(w["task"], a),
+        MEMBERS,
+    ),
+    Command(
+        "tasks.update in OPS",
+        _task_call("update", "task", changes={"title": "R"}, if_match=None),
+        LEAD_RIGHTS,
+    ),
+    Command(
+        "tasks.set_status in OPS (assigned to the member)",
+        _task_call("set_status", "task", status=TaskStatus.COMPLETED, if_match=None),
+        in_project(OK, OK, Forbidden, OK),
+    ),
+    Command(
+        "tasks.assign in OPS",
+        _task_call("assign", "task", data={"assignee_ids": []}, if_match=None),
+        LEAD_RIGHTS,
+    ),
+    Command("tasks.delete in OPS", _task_call("delete", "task"), LEAD_RIGHTS),
+]
+
+
+@pytest.fixture
+def project_world(make) -> dict[str, Any]:
+    """Project OPS with a lead, a member, a viewer and a manager (project role member);
+    an employee and a manager who are not members; an admin; a label; a task of the member."""
+    people = {
+        "lead": make.user(role="employee"),
+        "member": make.user(role="employee"),
+        "viewer": make.user(role="employee"),
+        "non_member": make.user(role="employee"),
+        "manager": make.user(role="manager"),
+        "manager_outsider": make.user(role="manager"),
+        "admin": make.user(role="admin"),
+    }
+    ops = make.project(
+        "OPS",
+        members={
+            people["lead"]: "lead",
+            people["member"]: "member",
+            people["viewer"]: "viewer",
+            people["manager"]: "member",
+        },
+    )
+    return {
+        "actors": people,
+        "member_id": people["member"].id,
+        "viewer_id": people["viewer"].id,
+        "viewer_role": ProjectRole.VIEWER,
+        "changes": {"name": "Operations"},
+        "yes": True,
+        "label_data": {"name": "urgent-ish"},
+        "label": make.label(ops, "bug").id,
+        "task": make.task(project=ops, assignee=people["member"]).id,
+    }
+
+
+@pytest.mark.parametrize("actor", PROJECT_ACTORS)
+@pytest.mark.parametrize("command", PROJECT_COMMANDS, ids=[c.name for c in PROJECT_COMMANDS])
+def test_project_command(project_world, command: Command, actor: str) -> None:
+    expected = command.expect[actor]
+    person = project_world["actors"][actor]
+    if expected == OK:
+        command.call(project_world, person)
+    else:
+        with pytest.raises(expected) as refused:
+            command.call(project_world, person)
+        assert type(refused.value) is expected, refused.value
+
+
+def test_every_project_actor_has_an_outcome() -> None:
+    for command in PROJECT_COMMANDS:
+        assert set(command.expect) == set(PROJECT_ACTORS), command.name

@@ -11,7 +11,7 @@ from api.projects import schemas, service
 blp = Blueprint(
     "projects", __name__, url_prefix="/api/v1/projects", description="Projects and members"
 )
-KEY = "<string(minlength=2, maxlength=10):key>"
+KEY = "<key>"
 
 
 @blp.get("")

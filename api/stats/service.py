@@ -14,21 +14,25 @@ from api.extensions import db
 from api.incidents import queries as incidents
 from api.incidents.models import Incident
 from api.permissions import Capability, require
+from api.projects import service as projects
 from api.tasks import queries as tasks
 from api.users.models import User
 
 
-def team_figures(*, actor: User) -> dict[str, Any]:
-    """{"tasks": tasks.stats(), "incidents": incidents.stats()} (stats.read).
+def team_figures(*, actor: User, project: str | None = None) -> dict[str, Any]:
+    """{"tasks": tasks.stats(), "incidents": incidents.stats()} (stats.read); with `project`
+    (a key) the task figures cover that project's tasks only.
 
-    Cached per role for STATS_CACHE_SECONDS (api/cache.py); any task or incident change
-    invalidates it. The JSON stats and the stats page both read it. Raises Forbidden.
+    Cached per role (and project) for STATS_CACHE_SECONDS (api/cache.py); any task or incident
+    change invalidates it. The JSON stats and the stats page both read it. Raises Forbidden;
+    NotFound when `actor` is not a member of `project` (administrators see every project).
     """
     require(actor, Capability.STATS_READ)
+    scope = projects.get_visible(project, actor) if project else None
     return cached_figures(
         name="stats",
-        variant=actor.role.value,
-        compute=lambda: {"tasks": tasks.stats(), "incidents": incidents.stats()},
+        variant=actor.role.value if scope is None else f"{actor.role.value}:{scope.key}",
+        compute=lambda: {"tasks": tasks.stats(project=scope), "incidents": incidents.stats()},
         timeout=current_app.config["STATS_CACHE_SECONDS"],
     )
 

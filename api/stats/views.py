@@ -3,9 +3,13 @@ MTTA and MTTR, drawn as server-rendered SVG (no script, nothing from a CDN)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+import re
+
+from flask import Blueprint, render_template, request
 
 from api.permissions import Capability
+from api.projects import service as project_service
+from api.projects.models import KEY_PATTERN
 from api.stats import service
 from api.web import charts
 from api.web.session import page_login_required, web_user
@@ -18,7 +22,9 @@ blp = Blueprint("stats_web", __name__, url_prefix="/stats")
 def index():
     """Team figures for managers and admins."""
     user = web_user()
-    figures = service.team_figures(actor=user)
+    project = request.args.get("project", "").strip().upper()
+    project = project if re.fullmatch(KEY_PATTERN, project) else None
+    figures = service.team_figures(actor=user, project=project)
     task_stats, incident_stats = figures["tasks"], figures["incidents"]
     weeks = service.incidents_per_week(actor=user, weeks=8)
     by_status = [
@@ -41,4 +47,6 @@ def index():
             series=("Opened", "Resolved"),
         ),
         weeks=weeks,
+        project=project,
+        projects=project_service.list_visible(user, include_archived=False),
     )

@@ -40,8 +40,8 @@ _LOADS = (
     joinedload(Task.assignee),
     joinedload(Task.created_by),
     joinedload(Task.project),
-    selectinload(Task.assignee_links),
-    selectinload(Task.labels),
+    selectinload(Task.assignee_links),  # one statement; each link's user is joined to it
+    joinedload(Task.labels),  # joined: a task read stays at three statements with the caller's
 )
 # What a person may do to a task, as the detail page offers it (allowed_actions).
 ACTIONS = (
@@ -341,16 +341,19 @@ def list_tasks(*, filters: TaskFilter, actor: User, page: int, page_size: int) -
     )
 
 
-def stats(*, now: datetime | None = None) -> dict[str, Any]:
-    """Task figures over every task (the callers hold stats.read: api/stats, api/reports).
+def stats(*, now: datetime | None = None, project: Any = None) -> dict[str, Any]:
+    """Task figures over every task, or the tasks of `project` (a Project) when given (the
+    callers hold stats.read: api/stats, api/reports).
 
     Returns {"by_status": {status: n}, "overdue": n, "completed_last_30_days": n,
-    "per_assignee": [{"assignee_id", "username", "open", "overdue"}]}; times in UTC.
+    "per_assignee": [{"assignee_id", "username", "open", "overdue"}]}; a task counts for each of
+    its assignees; times in UTC.
     """
     now = now or utcnow()
+    scope = sa.true() if project is None else _project_clause(sa.literal(project.key))
     by_status = {s.value: 0 for s in TaskStatus}
     for status, count in db.session.execute(
-        sa.select(Task.status, sa.func.count()).group_by(Task.status)
+        sa.select(Task.status, sa.func.count()).where(scope).group_by(Task.status)
     ):
         by_status[TaskStatus(status).value] = count
     is_open = Task.status != TaskStatus.COMPLETED
@@ -359,12 +362,13 @@ def stats(*, now: datetime | None = None) -> dict[str, Any]:
         sa.select(
             overdue_n,
             sa.func.sum(sa.case((Task.completed_at >= now - timedelta(days=30), 1), else_=0)),
-        )
+        ).where(scope)
     ).one()
     per_assignee = db.session.execute(
         sa.select(User.id, User.username, sa.func.count(), overdue_n)
-        .join(Task, Task.assignee_id == User.id)
-        .where(is_open)
+        .join(TaskAssignee, TaskAssignee.user_id == User.id)
+        .join(Task, Task.id == TaskAssignee.task_id)
+        .where(is_open, scope)
         .group_by(User.id, User.username)
         .order_by(sa.desc(overdue_n), sa.desc(sa.func.count()), User.username)
     )

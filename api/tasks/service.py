@@ -227,8 +227,9 @@ def _move(task: Task, key: str, actor: User) -> dict[str, list[Any]]:
         else []
     )
     old_ref = task.ref
+    number = allocate(target.id)  # before the task changes: the UPDATE autoflushes
     task.project = target
-    task.number = allocate(target.id)
+    task.number = number
     task.labels = labels
     return {"project": [old_ref, task.ref]}
 

@@ -18,6 +18,7 @@ from api.errors import Conflict, NotFound, Unprocessable
 from api.extensions import db
 from api.notifications.after_response import run_after_response
 from api.permissions import Capability, can, require
+from api.projects.service import join_general
 from api.users import emails
 from api.users.models import Role, User, UserStatus
 
@@ -177,6 +178,7 @@ def create_admin(*, email: str, username: str, password: str) -> User:
     )
     db.session.add(user)
     db.session.flush()
+    join_general(user)
     activity.record_change(user, "created", None, None)
     db.session.commit()
     return user
@@ -240,6 +242,7 @@ def approve(*, user_id: int, role: Role, actor: User) -> User:
             raise Conflict(f"Only pending accounts can be approved; this one is {user.status}.")
         changes = activity.apply(user, {"status": UserStatus.ACTIVE, "role": role})
         user.approved_at, user.approved_by_id = utcnow(), actor.id
+        join_general(user)  # every active account is a member of General (issue 14)
         activity.record_change(user, "approved", changes, actor)
         emails.account_decided(user, approved=True)
     return user

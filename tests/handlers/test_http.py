@@ -63,7 +63,7 @@ def test_health_answers_with_status_json_and_the_lambda_request_id(app, kind, mu
 def test_bearer_token_reaches_the_app(app, auth, make, kind, multi):
     employee, headers = auth.as_role("employee")
     mine = make.task(assignee=employee)
-    make.task()
+    make.task(project=make.project("OTH"))  # not a project of the employee's
 
     r = invoke(event(kind, multi, "GET", "/api/v1/tasks", headers=headers))
     anonymous = invoke(event(kind, multi, "GET", "/api/v1/tasks"))

@@ -82,7 +82,8 @@ def test_list_page_etag_is_the_hash_of_the_body(client, auth, make):
 def test_other_callers_never_get_a_304_for_someone_elses_page(client, auth, make):
     manager, headers = auth.as_role("manager")
     employee, employee_headers = auth.as_role("employee")
-    make.task(created_by=manager, title="Manager only")
+    ops = make.project("OPS", members={manager: "lead"})
+    make.task(created_by=manager, title="Manager only", project=ops)
     managers_page = client.get("/api/v1/tasks", headers=headers)
     employees_page = client.get(
         "/api/v1/tasks",
