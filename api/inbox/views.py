@@ -3,7 +3,10 @@ preferences form of the profile page (HTML; the same service as /api/v1/notifica
 
 from __future__ import annotations
 
+import logging
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from sqlalchemy.exc import SQLAlchemyError
 
 from api.errors import Unprocessable
 from api.inbox import service
@@ -12,6 +15,7 @@ from api.permissions import Capability, can
 from api.web import forms
 from api.web.session import current_web_user, page_login_required, web_user
 
+log = logging.getLogger(__name__)
 blp = Blueprint("inbox_web", __name__)
 
 PAGE_SIZE = 25
@@ -126,7 +130,11 @@ def _inbox_helpers() -> dict[str, object]:
         user = current_web_user()
         if user is None or not can(user, Capability.INBOX_USE):
             return 0
-        return service.unread_count(actor=user)
+        try:
+            return service.unread_count(actor=user)
+        except SQLAlchemyError:  # an error page while the database is away still renders
+            log.warning("unread count unavailable; the bell shows none", exc_info=True)
+            return 0
 
     return {
         "unread_notifications": unread_notifications,
