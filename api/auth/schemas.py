@@ -9,7 +9,7 @@ from api.users.models import Role, UserStatus
 
 USERNAME = validate.Regexp(
     r"^[A-Za-z0-9_.-]{3,32}\Z",  # \Z: "$" would also match before a final newline
-    error="3 to 32 letters, digits, dots, dashes or underscores.",
+    error="Choose a username of 3 to 32 letters, digits, dots, dashes or underscores.",
 )
 
 

@@ -12,6 +12,8 @@ from api.errors import NotFound, Unprocessable
 from api.incidents import queries, schemas, service
 from api.incidents.filters import IncidentFilter
 from api.incidents.models import Incident, IncidentStatus, Severity, Visibility
+from api.notifications import service as outbox
+from api.notifications.models import OutboxStatus
 from api.permissions import Capability, can
 from api.users.models import User
 from api.web import forms
@@ -89,7 +91,7 @@ def report():
         if data is not None:
             with forms.attempt(form):
                 incident = service.report(data=data, actor=user)
-                flash("Incident reported. Managers have been told.", "success")
+                flash(_reported_message(incident), "success")
                 return redirect(url_for("incidents_web.detail", public_id=incident.public_id))
         status = 422
     else:
@@ -100,6 +102,21 @@ def report():
         severities=list(Severity),
         visibilities=list(Visibility),
     ), status
+
+
+def _reported_message(incident: Incident) -> str:
+    """What the reporter is told: only the alerts that are really on their way (issue 12)."""
+    counts = outbox.outcome_counts(f"incident-alert:{incident.id}:")
+    queued = sum(n for status, n in counts.items() if status != OutboxStatus.SKIPPED)
+    skipped = counts.get(OutboxStatus.SKIPPED, 0)
+    message = "Incident reported."
+    if queued:
+        message += f" An alert is on its way to {queued} {'person' if queued == 1 else 'people'}"
+        message += " who triage incidents."
+    if skipped:
+        message += f" {skipped} alert{'' if skipped == 1 else 's'} could not be sent:"
+        message += " the address was refused (kept in the email outbox)."
+    return message
 
 
 def _get(public_id: str, user: User) -> Incident:

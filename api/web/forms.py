@@ -19,6 +19,7 @@ from flask import flash, request
 from marshmallow import Schema, ValidationError
 
 from api.errors import DomainError
+from api.schemas import humane_errors
 
 GENERIC_PROBLEM = "Please correct the fields marked below."
 
@@ -44,7 +45,10 @@ class Form:
         return self.errors.get(name, [])
 
     def add_error(self, name: str, message: str) -> None:
-        self.errors.setdefault(name, []).append(message)
+        """Add `message` beside field `name` (once: a repeated message is not shown twice)."""
+        messages = self.errors.setdefault(name, [])
+        if message not in messages:
+            messages.append(message)
         self.message = self.message or GENERIC_PROBLEM
 
     @property
@@ -60,12 +64,16 @@ class Form:
             if isinstance(fields, dict):
                 for name, messages in fields.items():
                     for message in messages if isinstance(messages, list) else [messages]:
-                        self.errors.setdefault(name, []).append(str(message))
-        self.message = error.message
+                        if str(message) not in self.errors.setdefault(name, []):
+                            self.errors[name].append(str(message))
+        shown = {m for messages in self.errors.values() for m in messages}
+        # Said once: a message that already stands beside its field is not repeated above.
+        self.message = GENERIC_PROBLEM if error.message in shown else error.message
 
-    def take_schema_errors(self, messages: dict[str, Any]) -> None:
-        """Add marshmallow's {field: [messages]} (nested dicts flattened to their field)."""
-        for name, value in messages.items():
+    def take_schema_errors(self, messages: dict[str, Any], data: Any = None) -> None:
+        """Add marshmallow's {field: [messages]} (nested dicts flattened to their field), in the
+        user's words (api.schemas.humane_errors; `data` is what was submitted)."""
+        for name, value in humane_errors(messages, data).items():
             if isinstance(value, dict):
                 flat = [
                     str(m)
@@ -110,7 +118,7 @@ def load(
     try:
         loaded = schema.load(data)
     except ValidationError as exc:
-        form.take_schema_errors(exc.messages if isinstance(exc.messages, dict) else {})
+        form.take_schema_errors(exc.messages if isinstance(exc.messages, dict) else {}, data)
         return None
     return loaded if form.ok else None
 
