@@ -100,10 +100,18 @@ def register():
     raw["password"] = request.form.get("password", "")
     raw["timezone"] = request.form.get("timezone", "")
     data = forms.load(form, schemas.RegisterIn(), raw, drop_blank=("requested_role", "timezone"))
-    if data is not None and request.form.get("password") != request.form.get("password_confirm"):
+    if request.form.get("password") != request.form.get("password_confirm"):
         form.add_error("password_confirm", "The two passwords differ.")
-        data = None
-    if data is None:
+    # Every field's problems at once (issue 12): the account rules on each field the schema let
+    # through, so one submission reports the username, the mismatch and a weak password together.
+    checked = {k: raw[k] for k in ("email", "username", "timezone") if raw.get(k)}
+    checked["password"] = raw["password"]
+    for name, messages in users.account_problems(
+        **{k: v for k, v in checked.items() if k not in form.errors}
+    ).items():
+        for message in messages:
+            form.add_error(name, message)
+    if not form.ok:
         return render_template("auth/register.html", form=form, **context), 422
     with forms.attempt(form) as outcome:
         sso_rules.check_password_registration()

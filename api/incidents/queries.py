@@ -58,7 +58,7 @@ def parse_public_id(value: str) -> str:
     as 8-4-4-4-12 hexadecimal digits.
     """
     if not _UUID.match(value):
-        raise Unprocessable.field("public_id", "Not a valid UUID.", location="path")
+        raise Unprocessable.field("public_id", "That is not an incident id.", location="path")
     return value.lower()
 
 

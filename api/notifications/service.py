@@ -224,6 +224,19 @@ def list_outbox(
     return paginate(db.session, stmt, page=page, page_size=page_size)
 
 
+def get_email(*, outbox_id: int, actor: Any) -> OutboxEmail:
+    """One outbox email with its subject and bodies (outbox.admin). A sent email that held a
+    single-use credential shows its body as cleared (outside development, MAIL_SHOW_BODIES).
+
+    Raises Forbidden, NotFound.
+    """
+    require(actor, Capability.OUTBOX_ADMIN)
+    row = db.session.get(OutboxEmail, outbox_id)
+    if row is None:
+        raise NotFound("Email not found.")
+    return row
+
+
 def requeue(*, outbox_id: int, actor: Any) -> OutboxEmail:
     """Give a dead (or failed) row a fresh set of attempts, due now (outbox.admin).
 

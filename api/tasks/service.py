@@ -23,6 +23,7 @@ from api.users.models import Role, User, UserStatus
 
 ASSIGNABLE_ROLES = (Role.EMPLOYEE, Role.MANAGER)
 EDITABLE_FIELDS = ("title", "description", "priority", "deadline")
+ASSIGNEE_REFUSED = "Choose an active employee or manager as the assignee."
 
 
 def _assignee(user_id: int | None) -> User | None:
@@ -30,14 +31,14 @@ def _assignee(user_id: int | None) -> User | None:
         return None
     user = db.session.get(User, user_id)
     if user is None or user.status != UserStatus.ACTIVE or user.role not in ASSIGNABLE_ROLES:
-        raise Unprocessable.field("assignee_id", "Must be the id of an active employee or manager.")
+        raise Unprocessable.field("assignee_id", ASSIGNEE_REFUSED)
     return user
 
 
 def _check_deadline(deadline: datetime | None) -> datetime | None:
     """Return `deadline` in UTC, so responses and the timeline show what a later read shows."""
     if deadline is not None and deadline.tzinfo is None:
-        raise Unprocessable.field("deadline", "Must include a UTC offset.")
+        raise Unprocessable.field("deadline", "Give the deadline a UTC offset, like +01:00.")
     return deadline.astimezone(UTC) if deadline is not None else None
 
 

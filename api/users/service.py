@@ -114,7 +114,8 @@ def account_problems(
                 problems["username"] = [USERNAME_TAKEN]
     if password is not None:
         context = (normalized or "", username or "", (normalized or "").split("@")[0])
-        problem = password_problem(password, context=tuple(c for c in context if c))
+        problem = "Enter a password." if not password else None
+        problem = problem or password_problem(password, context=tuple(c for c in context if c))
         if problem:
             problems["password"] = [problem]
     if requested_role is not None and requested_role not in REQUESTABLE_ROLES:
@@ -331,7 +332,7 @@ def update(*, user_id: int, changes: dict[str, Any], actor: User) -> User:
         _guard_self(user, actor)
         status = changes.get("status")
         if status is not None and status not in ADMIN_SETTABLE_STATUSES:
-            raise Unprocessable.field("status", "Must be one of: active, disabled.")
+            raise Unprocessable.field("status", "Choose active or disabled as the status.")
         if status is not None and user.status in (UserStatus.PENDING, UserStatus.REJECTED):
             raise Conflict("Decide a registration with approve or reject.")
         delta = activity.apply(user, changes)

@@ -143,7 +143,7 @@ def test_assign_to_an_unassignable_user_is_422(client, make, auth, db, kind):
     )
     assert response.status_code == 422
     assert response.get_json()["errors"] == {
-        "json": {"assignee_id": ["Must be the id of an active employee or manager."]}
+        "json": {"assignee_id": ["Choose an active employee or manager as the assignee."]}
     }
     stored = reread(db, task.id)
     assert (stored.assignee_id, stored.version) == (current.id, 1)
