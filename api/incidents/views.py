@@ -133,6 +133,7 @@ def _detail(
     response_form: forms.Form | None = None,
     status: int = 200,
     action_error: str | None = None,
+    conflict: forms.Conflict | None = None,
 ):
     user = web_user()
     responses = queries.list_responses(
@@ -149,6 +150,7 @@ def _detail(
         assignees=queries.triage_choices(incident, user),
         response_form=response_form or forms.Form(),
         action_error=action_error,
+        conflict=conflict,
     ), status
 
 
@@ -200,4 +202,31 @@ def update(public_id: str):
         )
         flash("Incident updated.", "success")
         return redirect(url_for("incidents_web.detail", public_id=incident.public_id))
-    return _detail(_get(public_id, user), status=outcome.code, action_error=outcome.message)
+    saved = _get(public_id, user)
+    clash = _conflict(raw, saved) if outcome.code == 412 else None
+    return _detail(saved, status=outcome.code, action_error=outcome.message, conflict=clash)
+
+
+UPDATE_LABELS = {"status": "Status", "severity": "Severity", "assignee_id": "Assignee"}
+
+
+def _conflict(sent: dict[str, Any], saved: Incident) -> forms.Conflict:
+    """What this person sent beside what someone else saved first (api.web.forms.Conflict)."""
+    values = {
+        "status": saved.status.value,
+        "severity": saved.severity.value,
+        "assignee_id": saved.assignee_id,
+    }
+    people = {str(p.id): p.username for p in (saved.assignee,) if p is not None}
+    return forms.conflict(
+        sent=sent,
+        saved=values,
+        labels={k: v for k, v in UPDATE_LABELS.items() if k in sent},
+        version=saved.version,
+        action=url_for("incidents_web.update", public_id=saved.public_id),
+        shown={
+            "status": {s.value: s.value.capitalize() for s in IncidentStatus},
+            "severity": {s.value: s.value.capitalize() for s in Severity},
+            "assignee_id": {"": "Nobody", **people},
+        },
+    )

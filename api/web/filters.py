@@ -15,6 +15,7 @@ from flask import Flask, current_app, request, url_for
 
 from api.db import utcnow
 from api.permissions import Capability, can, role_may
+from api.web.forms import after_post_url
 from api.web.session import csrf_token, current_web_user
 
 BADGES = {
@@ -204,4 +205,5 @@ def register(app: Flask) -> None:
         options=options,
         people_options=people_options,
         now=utcnow,
+        after_post_url=after_post_url,
     )

@@ -220,3 +220,81 @@ def if_match(etag_of: Any, key: Any) -> str | None:
     `version` field), made by the model's `etag_of(key, version)`; None without a version."""
     version = request.form.get("version", "")
     return etag_of(key, int(version)) if version.isascii() and version.isdigit() else None
+
+
+@dataclass(frozen=True)
+class Change:
+    """One field of an edit conflict: what this person sent (`yours`) and what is saved now
+    (`theirs`), both as the form shows them; `shown_*` are the words for the page."""
+
+    name: str
+    label: str
+    yours: str
+    theirs: str
+    shown_yours: str
+    shown_theirs: str
+
+
+@dataclass
+class Conflict:
+    """An edit refused because someone saved first (412 on the form's version, RFC 9110
+    §13.1.1). The page shows their version in the form and `changes` beside it; the person
+    keeps theirs by doing nothing, or re-sends `yours` against `version` (the saved one) with
+    "Use my changes": a second Save never overwrites silently."""
+
+    changes: list[Change]
+    yours: dict[str, str]
+    version: int
+    action: str
+    message: str = "Someone else saved this while you were editing; the form shows their version."
+
+
+def conflict(
+    *,
+    sent: dict[str, Any],
+    saved: dict[str, Any],
+    labels: dict[str, str],
+    version: int,
+    action: str,
+    shown: dict[str, dict[str, str]] | None = None,
+) -> Conflict:
+    """The Conflict of an edit: every field of `labels` whose `sent` value differs from the
+    `saved` one (values as form strings; `shown` maps a field's values to their words)."""
+    words = shown or {}
+    changes = []
+    for name, label in labels.items():
+        yours, theirs = _as_text(sent.get(name)), _as_text(saved.get(name))
+        if yours != theirs:
+            say = words.get(name, {})
+            changes.append(
+                Change(
+                    name,
+                    label,
+                    yours,
+                    theirs,
+                    say.get(yours, yours) or "(empty)",
+                    say.get(theirs, theirs) or "(empty)",
+                )
+            )
+    return Conflict(changes, {n: _as_text(sent.get(n)) for n in labels}, version, action)
+
+
+def _as_text(value: Any) -> str:
+    return "" if value is None else str(value).replace("\r\n", "\n")
+
+
+def after_post_url() -> str | None:
+    """Where a page rendered in answer to a POST should say it is (history.replaceState in
+    app.js), so that reloading it asks for the page again instead of re-sending the form: the
+    same URL when it also answers GET, else the page the form was sent from (same origin), else
+    the dashboard. None for GET requests."""
+    if request.method != "POST":
+        return None
+    rule = request.url_rule
+    if rule is not None and "GET" in (rule.methods or ()):
+        query = request.query_string.decode("latin-1")
+        return request.path + (f"?{query}" if query else "")
+    referrer = request.referrer or ""
+    if referrer.startswith(request.host_url):
+        return "/" + referrer[len(request.host_url) :]
+    return "/dashboard"

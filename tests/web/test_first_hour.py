@@ -167,3 +167,91 @@ def test_in_development_the_outbox_keeps_the_body_and_the_console_logs_it(
         in web.get(f"/admin/outbox/{row.id}").get_data(as_text=True)
         or link.group(0) in row.body_text
     )
+
+
+def test_a_task_edit_conflict_shows_both_versions_and_keeps_theirs(browser_as, make, db):
+    from api.tasks.models import Task
+
+    manager, web = browser_as("manager")
+    task = make.task(title="Old title", description="old text", created_by=manager)
+    stale = task.version
+    db.session.execute(
+        sa.update(Task).where(Task.id == task.id).values(title="Their title", version=stale + 1)
+    )
+    db.session.commit()
+    mine = {"title": "My title", "description": "my text", "priority": "high", "deadline": ""}
+    response = web.post(f"/tasks/{task.id}/edit", {**mine, "version": str(stale)})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 412
+    assert 'data-testid="conflict"' in body
+    assert re.search(r'data-field="title">.*?My title.*?Their title', body, flags=re.S)
+    assert re.search(r'name="title"\s+value="Their title"', body)  # the form holds theirs
+    assert f'name="version" value="{stale + 1}"' in body
+    db.session.expire_all()
+    assert db.session.get(Task, task.id).title == "Their title"
+    # Saving the form as shown keeps their title; only "Use my changes" sends mine.
+    kept = web.post(
+        f"/tasks/{task.id}/edit",
+        {
+            "title": "Their title",
+            "description": "old text",
+            "priority": "normal",
+            "deadline": "",
+            "version": str(stale + 1),
+        },
+    )
+    assert kept.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Task, task.id).title == "Their title"
+
+
+def test_a_stale_second_save_is_refused_not_silent(browser_as, make, db):
+    from api.tasks.models import Task
+
+    manager, web = browser_as("manager")
+    task = make.task(title="Start", created_by=manager)
+    read_at = task.version
+    form = {"title": "A", "description": "", "priority": "normal", "deadline": ""}
+    first = web.post(f"/tasks/{task.id}/edit", {**form, "version": str(read_at)})
+    assert first.status_code == 302
+    second = web.post(f"/tasks/{task.id}/edit", {**form, "title": "B", "version": str(read_at)})
+    assert second.status_code == 412
+    db.session.expire_all()
+    assert db.session.get(Task, task.id).title == "A"
+
+
+def test_an_incident_triage_conflict_shows_both_versions(browser_as, make, db):
+    from api.incidents.models import Incident
+    from tests.incidents import factories
+
+    manager, web = browser_as("manager")
+    incident = factories.incident(reporter=manager)
+    stale = incident.version
+    db.session.execute(
+        sa.update(Incident)
+        .where(Incident.id == incident.id)
+        .values(severity="critical", version=stale + 1)
+    )
+    db.session.commit()
+    response = web.post(
+        f"/incidents/{incident.public_id}/update", {"severity": "low", "version": str(stale)}
+    )
+    body = response.get_data(as_text=True)
+    assert response.status_code == 412
+    assert re.search(r'data-field="severity">.*?Low.*?Critical', body, flags=re.S)
+    db.session.expire_all()
+    assert db.session.get(Incident, incident.id).severity.value == "critical"
+
+
+def test_a_failed_post_page_says_which_url_to_reload(browser_as, make):
+    _, web = browser_as("manager")
+    body = web.post("/tasks/new", {"title": ""}).get_data(as_text=True)
+    assert 'data-after-post="/tasks/new"' in body
+    task = make.task()
+    refused = web.post(
+        f"/tasks/{task.id}/status",
+        {"status": "nonsense"},
+        headers={"Referer": f"http://localhost/tasks/{task.id}"},
+    )
+    assert f'data-after-post="/tasks/{task.id}"' in refused.get_data(as_text=True)
+    assert "data-after-post" not in web.get("/tasks/new").get_data(as_text=True)
