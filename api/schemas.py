@@ -135,7 +135,7 @@ def humane(field: str, message: str, value: Any = None) -> str:
     if match:
         low = int(match.group("min") or match.group("min2") or 0)
         high = int(match.group("max") or match.group("max2") or 0)
-        if size is not None and size < max(low, 1) and low <= 1:
+        if size == 0 or (size is not None and size < low and low <= 1):
             return f"Enter {article}."
         if size is not None and size < low:
             return f"{cap} must be at least {low} characters."
