@@ -111,8 +111,8 @@ def _reported_message(incident: Incident) -> str:
     skipped = counts.get(OutboxStatus.SKIPPED, 0)
     message = "Incident reported."
     if queued:
-        message += f" An alert is on its way to {queued} {'person' if queued == 1 else 'people'}"
-        message += " who triage incidents."
+        who = "person who triages" if queued == 1 else "people who triage"
+        message += f" An alert is on its way to {queued} {who} incidents."
     if skipped:
         message += f" {skipped} alert{'' if skipped == 1 else 's'} could not be sent:"
         message += " the address was refused (kept in the email outbox)."

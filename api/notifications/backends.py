@@ -80,6 +80,7 @@ class ConsoleBackend:
     """
 
     name = "console"
+    show_bodies = False
 
     def __init__(self, *, show_bodies: bool = False) -> None:
         self.show_bodies = show_bodies

@@ -116,7 +116,7 @@ def test_incident_flash_claims_only_the_alerts_that_go_out(browser_as, make, db)
     assert response.status_code == 302
     page = web.get(response.headers["Location"]).get_data(as_text=True)
     assert "Managers have been told" not in page
-    assert "An alert is on its way to 1 person who triage incidents." in page
+    assert "An alert is on its way to 1 person who triages incidents." in page
     assert "1 alert could not be sent: the address was refused" in page
     alerts = db.session.scalars(
         sa.select(OutboxEmail).where(OutboxEmail.kind == EmailKind.INCIDENT_ALERT)
