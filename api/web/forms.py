@@ -286,8 +286,8 @@ def _as_text(value: Any) -> str:
 def after_post_url() -> str | None:
     """Where a page rendered in answer to a POST should say it is (history.replaceState in
     app.js), so that reloading it asks for the page again instead of re-sending the form: the
-    same URL when it also answers GET, else the page the form was sent from (same origin), else
-    the dashboard. None for GET requests."""
+    same URL when it also answers GET, else the page the form was sent from (same origin). None
+    for GET requests, and for a post from another origin (a forged one stays where it landed)."""
     if request.method != "POST":
         return None
     rule = request.url_rule
@@ -297,4 +297,4 @@ def after_post_url() -> str | None:
     referrer = request.referrer or ""
     if referrer.startswith(request.host_url):
         return "/" + referrer[len(request.host_url) :]
-    return "/dashboard"
+    return None
