@@ -42,7 +42,7 @@ def _scopes(user: User) -> list[tuple[str, str]]:
     if can(user, Capability.INCIDENT_READ):  # sees every incident
         scopes.append(("all", "All"))
     if _triages(user):
-        scopes.insert(0, (TRIAGE, "Open, to triage"))
+        scopes.insert(0, (TRIAGE, "To triage"))
     return scopes
 
 

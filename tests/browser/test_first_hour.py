@@ -118,9 +118,10 @@ def test_status_and_priority_filters_take_several_values(live_server, chromium, 
     page.goto("/tasks?status=pending&status=in_progress&priority=low")
     assert page.locator("#status-pending").is_checked()
     assert page.locator("#status-in_progress").is_checked()
-    assert sorted(
-        page.locator("table.task-table tbody tr td:first-child a").all_inner_texts()
-    ) == ["in_progress low", "pending low"]
+    assert sorted(page.locator("table.task-table tbody tr td:first-child a").all_inner_texts()) == [
+        "in_progress low",
+        "pending low",
+    ]
 
 
 def test_chart_labels_stay_readable_on_a_phone(live_server, chromium, app, make):

@@ -64,7 +64,7 @@ def test_needs_triage_is_refused_to_employees(waiting):
 def test_incidents_open_on_triage_for_a_manager(app, make, waiting):
     browser = WebClient(app).sign_in(make.user(role="manager"))
     body = browser.get("/incidents").get_data(as_text=True)
-    assert 'aria-current="page"' in body and "Open, to triage" in body
+    assert 'aria-current="page"' in body and "To triage" in body
     order = [body.index(t) for t in ("New critical", "Old critical", "In hand", "New low")]
     assert order == sorted(order)
     assert "Resolved" not in body.split("<tbody>")[1]
@@ -76,7 +76,7 @@ def test_incidents_open_on_triage_for_a_manager(app, make, waiting):
 
 def test_incidents_open_on_mine_for_an_employee(app, waiting):
     body = WebClient(app).sign_in(waiting["holder"]).get("/incidents").get_data(as_text=True)
-    assert "Open, to triage" not in body
+    assert "To triage" not in body
     assert "Held but unacknowledged" in body and "New low" not in body  # theirs only
 
 

@@ -103,7 +103,7 @@ def _chroma(colour: str) -> int:
 
 @pytest.mark.parametrize("theme", THEMES)
 def test_priority_loudness_rises_with_the_level(theme):
-    """"Normal" was louder than "High": the quiet levels are neutral, the urgent ones coloured."""
+    """ "Normal" was louder than "High": the quiet levels are neutral, the urgent ones coloured."""
     fg = {p: _pair(theme, "priority", p)[0] for p in Priority}
     assert _chroma(fg[Priority.NORMAL]) < 40 and _chroma(fg[Priority.LOW]) < 40
     assert _chroma(fg[Priority.HIGH]) > 100 and _chroma(fg[Priority.URGENT]) > 100
@@ -114,8 +114,8 @@ def test_priority_loudness_rises_with_the_level(theme):
 @pytest.mark.parametrize("theme", THEMES)
 def test_cards_stand_out_from_the_page(theme):
     props = THEMES[theme]
-    assert contrast(props["--td-card-bg"], props["--bs-body-bg"]) >= 1.1
-    assert contrast(props["--td-card-border"], props["--bs-body-bg"]) >= 1.2
+    assert contrast(props["--td-card-bg"], props["--td-page-bg"]) >= 1.1
+    assert contrast(props["--td-card-border"], props["--td-page-bg"]) >= 1.2
 
 
 def test_every_badge_has_its_scale_class_and_a_symbol():
