@@ -1,5 +1,6 @@
-// taskdesk colour theme: follow the system's light or dark setting. Loaded in <head>, before
-// the page is drawn, so a dark system never sees a light flash (Bootstrap's data-bs-theme).
+// taskdesk colour theme: follow the system's light or dark setting (Bootstrap's data-bs-theme).
+// Deferred, so it never holds up parsing; until it runs, app.css paints the page dark for a
+// dark system (html:not([data-bs-theme])), so there is no light flash either.
 "use strict";
 (function () {
   var query = window.matchMedia ? window.matchMedia("(prefers-color-scheme: dark)") : null;
