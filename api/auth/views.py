@@ -31,25 +31,9 @@ from api.web.session import (
 
 blp = Blueprint("auth_web", __name__)
 
-COMMON_ZONES = (
-    "UTC",
-    "Europe/London",
-    "Europe/Berlin",
-    "Europe/Paris",
-    "America/New_York",
-    "America/Chicago",
-    "America/Los_Angeles",
-    "America/Sao_Paulo",
-    "Asia/Kolkata",
-    "Asia/Singapore",
-    "Asia/Tokyo",
-    "Australia/Sydney",
-)
 
-
-def _zone_options(user) -> list[tuple[str, str]]:
-    zones = COMMON_ZONES if user.timezone in COMMON_ZONES else (user.timezone, *COMMON_ZONES)
-    return [(zone, zone) for zone in zones]
+def _zone_options(user) -> list[tuple[str, list[tuple[str, str]]]]:
+    return forms.zone_groups(users.time_zones(), keep=user.timezone)
 
 
 @blp.route("/sign-in", methods=["GET", "POST"])
@@ -91,7 +75,7 @@ def register():
         ("email", "username", "requested_role", "timezone"), secret=("password",)
     )
     context = {
-        "zone_options": [(zone, zone) for zone in COMMON_ZONES],
+        "zone_options": forms.zone_groups(users.time_zones()),
         "role_options": [(role.value, role.value.capitalize()) for role in users.REQUESTABLE_ROLES],
     }
     if request.method == "GET":

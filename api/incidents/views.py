@@ -26,15 +26,34 @@ REPORT_FIELDS = ("title", "description", "severity", "visibility")
 PAGE_SIZE = 20
 
 
+# The triage view: every open incident, most severe and then newest first. It is the first tab
+# of those who triage every incident (incident.triage, api/permissions.py GRANTS).
+TRIAGE = "triage"
+TRIAGE_DEFAULTS = {
+    "status": [s.value for s in queries.OPEN_STATUSES],
+    "sort": "-severity",
+}
+
+
+def _triages(user: User) -> bool:
+    return can(user, Capability.INCIDENT_TRIAGE)
+
+
 def _scopes(user: User) -> list[tuple[str, str]]:
     scopes = [("mine", "Mine"), ("public", "Others'")]
     if can(user, Capability.INCIDENT_READ):  # sees every incident
         scopes.append(("all", "All"))
+    if _triages(user):
+        scopes.insert(0, (TRIAGE, "To triage"))
     return scopes
 
 
-def _query(user: User) -> tuple[dict[str, Any], dict[str, Any]]:
-    raw: dict[str, Any] = {"scope": request.args.get("scope") or "mine", "page_size": PAGE_SIZE}
+def _query(user: User) -> tuple[dict[str, Any], dict[str, Any], str]:
+    """The loaded query, the errors of what was ignored, and the tab shown."""
+    default = TRIAGE if _triages(user) else "mine"
+    tab = request.args.get("scope") or default
+    triage = tab == TRIAGE and _triages(user)
+    raw: dict[str, Any] = {"scope": "all" if triage else tab, "page_size": PAGE_SIZE}
     for key in ("status", "severity"):
         values = [v for v in request.args.getlist(key) if v]
         if values:
@@ -43,22 +62,31 @@ def _query(user: User) -> tuple[dict[str, Any], dict[str, Any]]:
         value = request.args.get(key, "").strip()
         if value:
             raw[key] = value
+    if triage:
+        for key, value in TRIAGE_DEFAULTS.items():
+            raw.setdefault(key, value)
     try:
-        return schemas.IncidentQuery().load(raw), {}
+        return schemas.IncidentQuery().load(raw), {}, tab
     except ValidationError as exc:
         errors = exc.messages if isinstance(exc.messages, dict) else {}
         for key in errors:
             raw.pop(key, None)
-        raw.setdefault("scope", "mine")
-        return schemas.IncidentQuery().load(raw), errors
+        if "scope" in errors:
+            tab = default
+            raw["scope"] = "all" if tab == TRIAGE else tab
+        if tab == TRIAGE:
+            for key, value in TRIAGE_DEFAULTS.items():
+                raw.setdefault(key, value)
+        return schemas.IncidentQuery().load(raw), errors, tab
 
 
 @blp.get("")
 @page_login_required()
 def index():
-    """Incidents by scope: mine (reported by or assigned to me), others' I may see, or all."""
+    """Incidents by scope: the open ones to triage (the default for those who triage), mine
+    (reported by or assigned to me), others' I may see, or all."""
     user = web_user()
-    query, errors = _query(user)
+    query, errors, tab = _query(user)
     page = queries.list_incidents(
         filters=IncidentFilter.from_query(query),
         actor=user,
@@ -70,6 +98,7 @@ def index():
         page=page,
         query=query,
         query_errors=errors,
+        tab=tab,
         scopes=_scopes(user),
         statuses=list(IncidentStatus),
         severities=list(Severity),

@@ -67,9 +67,7 @@ def migration_lock(connection):
         yield
         return
     timeout = int(current_app.config["MIGRATION_LOCK_TIMEOUT"])
-    got = connection.exec_driver_sql(
-        "SELECT GET_LOCK(%s, %s)", (MIGRATION_LOCK, timeout)
-    ).scalar()
+    got = connection.exec_driver_sql("SELECT GET_LOCK(%s, %s)", (MIGRATION_LOCK, timeout)).scalar()
     connection.commit()
     if got != 1:
         raise MigrationLocked(

@@ -20,7 +20,7 @@ def index():
     user = web_user()
     figures = service.team_figures(actor=user)
     task_stats, incident_stats = figures["tasks"], figures["incidents"]
-    weeks = service.incidents_per_week(actor=user, weeks=8)
+    weeks = service.incidents_per_week(actor=user, weeks=8, zone=user.timezone)
     by_status = [
         (name.replace("_", " ").capitalize(), count, name)
         for name, count in task_stats["by_status"].items()
@@ -41,4 +41,5 @@ def index():
             series=("Opened", "Resolved"),
         ),
         weeks=weeks,
+        zone=user.timezone,
     )

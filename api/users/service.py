@@ -53,6 +53,13 @@ def check_timezone(name: str, field: str = "timezone") -> str:
 
 
 @cache
+def time_zones() -> tuple[str, ...]:
+    """Every name `check_timezone` accepts (IANA tzdata, "localtime" and "Factory" left out),
+    sorted: what the register and profile forms offer."""
+    return tuple(sorted(_zones() - {"localtime", "Factory"}))
+
+
+@cache
 def _zones() -> frozenset[str]:
     """The IANA names tzdata ships (read once: scanning them takes tens of milliseconds)."""
     return frozenset(available_timezones())

@@ -298,3 +298,26 @@ def after_post_url() -> str | None:
     if referrer.startswith(request.host_url):
         return "/" + referrer[len(request.host_url) :]
     return None
+
+
+def zone_groups(
+    names: Iterable[str], *, keep: str | None = None
+) -> list[tuple[str, list[tuple[str, str]]]]:
+    """IANA zone names grouped by region for a select's <optgroup>s, regions in name order.
+
+    Returns [(region, [(name, text)])]: "Europe/Paris" sits under "Europe" as "Paris";
+    "America/Argentina/Salta" under "America" as "Argentina / Salta"; names without a region
+    ("UTC", "EST5EDT") under "Other" (last). `keep` (a person's current zone) is added when
+    tzdata no longer ships it, so saving the form keeps it.
+    """
+    groups: dict[str, list[tuple[str, str]]] = {}
+    listed = set(names)
+    if keep and keep not in listed:
+        listed.add(keep)
+    for name in sorted(listed):
+        region, _, place = name.partition("/")
+        if not place:
+            region, place = "Other", name
+        groups.setdefault(region, []).append((name, place.replace("_", " ").replace("/", " / ")))
+    other = groups.pop("Other", [])
+    return [*groups.items(), *([("Other", other)] if other else [])]
