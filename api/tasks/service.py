@@ -120,7 +120,7 @@ def _set_assignees(task: Task, users: list[User]) -> list[int]:
 def _check_deadline(deadline: datetime | None) -> datetime | None:
     """Return `deadline` in UTC, so responses and the timeline show what a later read shows."""
     if deadline is not None and deadline.tzinfo is None:
-        raise Unprocessable.field("deadline", "Must include a UTC offset.")
+        raise Unprocessable.field("deadline", "Give the deadline a UTC offset, like +01:00.")
     return deadline.astimezone(UTC) if deadline is not None else None
 
 

@@ -189,20 +189,14 @@ def edit(task_id: int):
     """Edit title, description, priority and deadline (If-Match from the form's version)."""
     user = web_user()
     task = queries.get_visible(task_id, user)
-    form = forms.Form(
-        {
-            "title": task.title,
-            "description": task.description,
-            "priority": task.priority.value,
-            "deadline": forms.iso_to_local_input(task.deadline, user.timezone),
-        }
-    )
-    status = 200
+    form = forms.Form(_saved_values(task, user.timezone))
+    status, clash = 200, None
     if request.method == "POST":
         form = forms.read_form(FIELDS[:-1])
         data = _form_data(form, schemas.TaskUpdate(), user.timezone)
+        status = 422
         if data is not None:
-            with forms.attempt(form):
+            with forms.attempt(form) as outcome:
                 service.update(
                     task_id=task.id,
                     changes=data,
@@ -211,10 +205,45 @@ def edit(task_id: int):
                 )
                 flash("Task saved.", "success")
                 return redirect(url_for("tasks_web.detail", task_id=task.id))
-        status = 422
+            status = outcome.code
+            if outcome.code == 412:  # someone saved first: show theirs, keep yours beside it
+                task = queries.get_visible(task_id, user)
+                saved = _saved_values(task, user.timezone)
+                clash = forms.conflict(
+                    sent=form.values,
+                    saved=saved,
+                    labels=EDIT_LABELS,
+                    version=task.version,
+                    action=url_for("tasks_web.edit", task_id=task.id),
+                    shown={"priority": {p.value: p.value.capitalize() for p in Priority}},
+                )
+                form = forms.Form(saved)
     return render_template(
-        "tasks/form.html", form=form, task=task, priorities=list(Priority), assignees=[]
+        "tasks/form.html",
+        form=form,
+        task=task,
+        priorities=list(Priority),
+        assignees=[],
+        conflict=clash,
     ), status
+
+
+EDIT_LABELS = {
+    "title": "Title",
+    "description": "Description",
+    "priority": "Priority",
+    "deadline": "Deadline",
+}
+
+
+def _saved_values(task: Task, timezone: str) -> dict[str, str]:
+    """The edit form's values for the task as saved."""
+    return {
+        "title": task.title,
+        "description": task.description,
+        "priority": task.priority.value,
+        "deadline": forms.iso_to_local_input(task.deadline, timezone),
+    }
 
 
 @blp.post("/<int:task_id>/status")
