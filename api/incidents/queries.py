@@ -26,7 +26,7 @@ from api.incidents.models import (
     IncidentStatus,
     Severity,
 )
-from api.listing import Listing
+from api.listing import Listing, Segment
 from api.permissions import Capability, can, first_visible
 from api.users.models import User, UserStatus
 
@@ -130,19 +130,25 @@ def timeline(*, public_id: str, actor: User) -> list[Activity]:
     return activity.timeline(EntityType.INCIDENT, incident.id)
 
 
-_SEVERITY_ORDER = sa.case(
-    {s.value: rank for s, rank in SEVERITY_RANK.items()}, value=Incident.severity, else_=0
-)
-_SORT_COLUMNS = {
-    "reported": Incident.reported_at,
-    "updated": Incident.updated_at,
-    "severity": _SEVERITY_ORDER,
-}
-
-
-def _order(sort: str) -> list[Any]:
-    column = _SORT_COLUMNS[sort.lstrip("-")]
-    return [column.desc() if sort.startswith("-") else column.asc(), Incident.id]
+def _sorts(sort: str) -> list[Segment]:
+    """The segments of each sort (api/listing.py): reported_at or updated_at, then id, in one
+    direction (ix_incidents_reported_at, ix_incidents_updated_at); severity: one segment per
+    severity, by id (ix_incidents_severity)."""
+    descending = sort.startswith("-")
+    key = sort.lstrip("-")
+    if key == "severity":
+        ranked = sorted(SEVERITY_RANK, key=SEVERITY_RANK.__getitem__, reverse=descending)
+        return [
+            Segment(
+                where=lambda s=s: Incident.severity == s,
+                key=lambda: Incident.severity,
+                descending=descending,
+                keyed=False,
+            )
+            for s in ranked
+        ]
+    column = {"reported": Incident.reported_at, "updated": Incident.updated_at}[key]
+    return [Segment(where=None, key=lambda: column, descending=descending)]
 
 
 def _mine() -> sa.ColumnElement[bool]:
@@ -173,7 +179,7 @@ LISTING = Listing(
     entity=Incident,
     read=Capability.INCIDENT_READ,
     terms=_FILTER_TERMS,
-    order=_order,
+    sorts=_sorts,
     options=_LIST_LOADS,
 )
 
@@ -204,12 +210,19 @@ def _filter_terms(filters: IncidentFilter, actor: User) -> tuple[tuple[str, ...]
 
 
 def list_incidents(
-    *, filters: IncidentFilter, actor: User, page: int, page_size: int
+    *,
+    filters: IncidentFilter,
+    actor: User,
+    page: int = 1,
+    page_size: int,
+    cursor: str | None = None,
 ) -> Page[Incident]:
-    """One page of the incidents `actor` may see: one SQL statement whatever the page size.
+    """One page of the incidents `actor` may see: one SQL statement whatever the page size
+    (keyset pages from `cursor`, capped totals: api/listing.py).
 
     Raises Forbidden for scope "all" unless `actor` sees every incident (incident.read on
-    every object: managers and admins), Unprocessable when reported_to is before reported_from.
+    every object: managers and admins), Unprocessable when reported_to is before reported_from
+    (naming `reported_to`), for a foreign cursor (`cursor`) or a page past 10,000 rows (`page`).
     """
     if filters.scope == "all" and not can(actor, Capability.INCIDENT_READ):
         raise Forbidden("Only managers and admins may list all incidents.")
@@ -223,7 +236,13 @@ def list_incidents(
         )
     terms, params = _filter_terms(filters, actor)
     return LISTING.page(
-        actor=actor, terms=terms, params=params, sort=filters.sort, page=page, page_size=page_size
+        actor=actor,
+        terms=terms,
+        params=params,
+        sort=filters.sort,
+        page=page,
+        page_size=page_size,
+        cursor=cursor,
     )
 
 

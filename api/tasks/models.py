@@ -52,6 +52,12 @@ class Task(db.Model):
     __table_args__ = (
         sa.Index("ix_tasks_assignee_status_deadline", "assignee_id", "status", "deadline"),
         sa.Index("ix_tasks_status_deadline", "status", "deadline"),
+        # 0008_scale: one index per list shape (api/tasks/queries.py `_sorts`; tests/tasks/
+        # test_explain.py), the overdue range and the 30-day completed count of stats.
+        sa.Index("ix_tasks_status_created_at", "status", "created_at"),
+        sa.Index("ix_tasks_assignee_id_created_at", "assignee_id", "created_at"),
+        sa.Index("ix_tasks_completed_at", "completed_at"),
+        sa.Index("ix_tasks_title", "title"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -91,3 +97,18 @@ class Task(db.Model):
     def etag_of(task_id: int, version: int) -> str:
         """The entity tag of version `version` of task `task_id` (what a form's version names)."""
         return f'"task-{task_id}-v{version}"'
+
+
+class TaskCount(db.Model):
+    """How many tasks hold each (assignee, status): the task stats read these few rows instead
+    of counting the table (api/tasks/counters.py keeps them in the transaction of every change).
+
+    `assignee_id` 0 stands for unassigned (a primary key column takes no NULL); no foreign key,
+    so that deleting a user moves their counts (counters.py) instead of failing.
+    """
+
+    __tablename__ = "task_counts"
+
+    assignee_id: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True, autoincrement=False)
+    status: Mapped[TaskStatus] = mapped_column(str_enum(TaskStatus), primary_key=True)
+    n: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default="0")

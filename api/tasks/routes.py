@@ -29,6 +29,7 @@ def list_tasks(query: dict):
         actor=current(),
         page=query["page"],
         page_size=query["page_size"],
+        cursor=query.get("cursor"),
     )
 
 
@@ -44,6 +45,7 @@ def my_tasks(query: dict):
         actor=current(),
         page=query["page"],
         page_size=query["page_size"],
+        cursor=query.get("cursor"),
     )
 
 

@@ -1,0 +1,76 @@
+"""scale: list indexes, full-text search structures, task counters
+
+Revision ID: 0008_scale
+Revises: 0004_linked_identities
+Create Date: 2026-12-01 00:45:00
+
+Expand only: new indexes, a FULLTEXT index per searched table on MariaDB / MySQL (an FTS5 table
+and its triggers on SQLite; api/fulltext.py), and the `task_counts` table filled from the tasks
+(api/tasks/counters.py keeps it from then on). Code that predates it runs unchanged: it neither
+reads the new structures nor minds them (the FTS5 triggers follow its writes by themselves).
+
+Deploying with the previous code still serving: tasks written between this backfill and the new
+code taking over are not counted; run `flask recount-tasks` once the new code
+serves alone.
+"""
+
+from alembic import op
+import sqlalchemy as sa
+
+from api import fulltext
+import api.db
+
+
+# revision identifiers, used by Alembic.
+revision = "0008_scale"
+down_revision = "0004_linked_identities"
+branch_labels = None
+depends_on = None
+
+TASK_INDEXES = {
+    "ix_tasks_status_created_at": ["status", "created_at"],
+    "ix_tasks_assignee_id_created_at": ["assignee_id", "created_at"],
+    "ix_tasks_completed_at": ["completed_at"],
+    "ix_tasks_title": ["title"],
+}
+
+
+def _is_sqlite() -> bool:
+    return op.get_bind().dialect.name == "sqlite"
+
+
+def upgrade():
+    for name, columns in TASK_INDEXES.items():
+        op.create_index(name, "tasks", columns)
+    op.create_index("ix_incidents_updated_at", "incidents", ["updated_at"])
+    op.create_table(
+        "task_counts",
+        sa.Column("assignee_id", sa.BigInteger(), autoincrement=False, nullable=False),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("n", sa.BigInteger(), server_default="0", nullable=False),
+        sa.PrimaryKeyConstraint("assignee_id", "status", name=op.f("pk_task_counts")),
+    )
+    op.execute(
+        "INSERT INTO task_counts (assignee_id, status, n) "
+        "SELECT COALESCE(assignee_id, 0), status, COUNT(*) FROM tasks "
+        "GROUP BY COALESCE(assignee_id, 0), status"
+    )
+    for table, (_fts, columns, index) in fulltext.SEARCHED.items():
+        if _is_sqlite():
+            for statement in fulltext.sqlite_ddl(table):
+                op.execute(statement)
+        else:
+            op.execute(f"CREATE FULLTEXT INDEX {index} ON {table} ({', '.join(columns)})")
+
+
+def downgrade():
+    for table, (_fts, _columns, index) in fulltext.SEARCHED.items():
+        if _is_sqlite():
+            for statement in fulltext.sqlite_drop(table):
+                op.execute(statement)
+        else:
+            op.drop_index(index, table_name=table)
+    op.drop_table("task_counts")
+    op.drop_index("ix_incidents_updated_at", table_name="incidents")
+    for name in reversed(TASK_INDEXES):
+        op.drop_index(name, table_name="tasks")

@@ -1,0 +1,155 @@
+"""Task counters: how many tasks each (assignee, status) holds, in `task_counts`, kept in the
+transaction of every change so that the stats read a few rows whatever the table's size.
+
+Every ORM write of a task goes through one session flush, and `_count_changes` (a
+`before_flush` listener) turns the flush's new, changed and deleted tasks into one multi-row
+upsert of the differences: a create, a status change, an assignment, a delete, the demo seed,
+whatever the path. Deleting a user (tasks.assignee_id becomes NULL in the database, ON DELETE
+SET NULL) moves the user's counts to unassigned in the same flush. Writes that bypass the ORM
+(bulk INSERT … SELECT in bench/, a migration's backfill) call `recount()` afterwards.
+tests/tasks/test_counters.py checks that random operations keep the counters equal to a recount.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.mysql import insert as mysql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from api.tasks.models import Task, TaskCount, TaskStatus
+from api.users.models import User
+
+UNASSIGNED = 0  # task_counts.assignee_id of tasks nobody holds
+
+
+def _committed(state: Any, name: str) -> Any:
+    """The attribute's value as the database holds it before this flush."""
+    history = state.attrs[name].history
+    if history.deleted:
+        return history.deleted[0]
+    if history.unchanged:
+        return history.unchanged[0]
+    return getattr(state.obj(), name) if not history.added else None
+
+
+def _assignee_now(task: Task, state: Any) -> int:
+    added = state.attrs.assignee.history.added
+    if added:  # the relationship was set; the foreign key follows at flush
+        return added[0].id if added[0] is not None else UNASSIGNED
+    if state.attrs.assignee.history.deleted:
+        return UNASSIGNED  # set to None
+    return task.assignee_id or UNASSIGNED
+
+
+def _assignee_before(state: Any) -> int:
+    deleted = state.attrs.assignee_id.history.deleted
+    if deleted:
+        return deleted[0] or UNASSIGNED
+    unchanged = state.attrs.assignee_id.history.unchanged
+    if unchanged:
+        return unchanged[0] or UNASSIGNED
+    value = state.dict.get("assignee_id")
+    return value or UNASSIGNED
+
+
+def _key(assignee: Any, status: Any) -> tuple[int, str]:
+    return (assignee or UNASSIGNED, TaskStatus(status or TaskStatus.PENDING).value)
+
+
+def _deltas(session: Session) -> Counter[tuple[int, str]]:
+    delta: Counter[tuple[int, str]] = Counter()
+    for obj in session.new:
+        if isinstance(obj, Task):
+            state = sa.inspect(obj)
+            delta[_key(_assignee_now(obj, state), obj.status)] += 1
+    for obj in session.dirty:
+        if isinstance(obj, Task):
+            state = sa.inspect(obj)
+            before = _key(_assignee_before(state), _committed(state, "status"))
+            after = _key(_assignee_now(obj, state), obj.status)
+            if before != after:
+                delta[before] -= 1
+                delta[after] += 1
+    for obj in session.deleted:
+        if isinstance(obj, Task):
+            state = sa.inspect(obj)
+            delta[_key(_assignee_before(state), _committed(state, "status"))] -= 1
+    gone = [obj.id for obj in session.deleted if isinstance(obj, User) and obj.id]
+    if gone:
+        rows = session.execute(
+            sa.select(TaskCount.assignee_id, TaskCount.status, TaskCount.n).where(
+                TaskCount.assignee_id.in_(gone), TaskCount.n != 0
+            )
+        )
+        for assignee, status, n in rows:
+            delta[(assignee, TaskStatus(status).value)] -= n
+            delta[(UNASSIGNED, TaskStatus(status).value)] += n
+    return delta
+
+
+def apply(session: Session, delta: Counter[tuple[int, str]]) -> None:
+    """Add `delta` ((assignee id or 0, status value) -> change) to the counters: one upsert."""
+    values = [{"assignee_id": a, "status": s, "n": n} for (a, s), n in delta.items() if n]
+    if not values:
+        return
+    table = TaskCount.__table__
+    if session.get_bind().dialect.name == "sqlite":
+        stmt = sqlite_insert(table).values(values)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["assignee_id", "status"], set_={"n": table.c.n + stmt.excluded.n}
+        )
+    else:
+        stmt = mysql_insert(table).values(values)
+        stmt = stmt.on_duplicate_key_update(n=table.c.n + stmt.inserted.n)
+    session.execute(stmt)
+
+
+def _count_changes(session: Session, _context: Any, _instances: Any) -> None:
+    delta = _deltas(session)
+    if delta:
+        apply(session, delta)
+
+
+def install(session: Any) -> None:
+    """Keep the counters with every flush of `session` (the Flask-SQLAlchemy scoped session)."""
+    if not sa.event.contains(session, "before_flush", _count_changes):
+        sa.event.listen(session, "before_flush", _count_changes)
+
+
+def recount(session: Session) -> None:
+    """Rebuild the counters from the tasks table (after writes that bypass the ORM); the
+    caller commits. Two statements and one scan of tasks."""
+    session.execute(sa.delete(TaskCount))
+    session.execute(
+        sa.insert(TaskCount).from_select(
+            ["assignee_id", "status", "n"],
+            sa.select(
+                sa.func.coalesce(Task.assignee_id, UNASSIGNED), Task.status, sa.func.count()
+            ).group_by(sa.func.coalesce(Task.assignee_id, UNASSIGNED), Task.status),
+        )
+    )
+
+
+def counted(session: Session) -> dict[tuple[int, str], int]:
+    """The counters, without zeros: {(assignee id or 0, status value): n}."""
+    return {
+        (a, TaskStatus(s).value): n
+        for a, s, n in session.execute(
+            sa.select(TaskCount.assignee_id, TaskCount.status, TaskCount.n)
+        )
+        if n
+    }
+
+
+def actual(session: Session) -> dict[tuple[int, str], int]:
+    """What a recount would find: {(assignee id or 0, status value): n} (a scan; tests)."""
+    rows = session.execute(
+        sa.select(Task.assignee_id, Task.status, sa.func.count()).group_by(
+            Task.assignee_id, Task.status
+        )
+    )
+    return {(a or UNASSIGNED, TaskStatus(s).value): n for a, s, n in rows}
