@@ -100,14 +100,14 @@ def query_text(found: list[str], dialect: str) -> str:
     return " ".join(f"+{w}*" for w in found)
 
 
-class Match(FunctionElement[bool]):
+class Match(FunctionElement[float]):
     """True where the row matches the full-text query bound as the last argument.
 
     `Match(table.c.id, table.c.title, table.c.description, sa.bindparam("q_ft"))`.
     """
 
     name = "fulltext_match"
-    type = sa.Boolean()
+    type = sa.Float()  # not Boolean: see _match_mysql
     inherit_cache = True
 
 
@@ -140,8 +140,9 @@ def _score_mysql(element: Any, compiler: Any, **kw: Any) -> str:
 @compiles(Match, "mysql")
 @compiles(Match, "mariadb")
 def _match_mysql(element: Any, compiler: Any, **kw: Any) -> str:
-    # A comparison, because SQLAlchemy writes a boolean WHERE term as `<term> = 1` on MySQL.
-    return f"({_score_mysql(element, compiler, **kw)} > 0)"
+    # Bare: MariaDB reads the FULLTEXT index only for a MATCH standing alone in WHERE (not for
+    # `MATCH(...) > 0`, nor the `= 1` SQLAlchemy adds to a Boolean term, hence Match's type).
+    return _score_mysql(element, compiler, **kw)
 
 
 @compiles(Match, "sqlite")
