@@ -13,9 +13,9 @@ database (`taskdesk_bench_scale`), which it drops and rebuilds.
   access token (an employee's for /tasks/mine), the stats cache off (NullCache); the ratio is to
   the same request's figure at the first size. Target: ≤ GROWTH_TARGET at every size.
 - Peer: bench/peer.py's first page (50 tasks) at each size, and taskdesk's over it (target: the
-  peer takes ≥ PEER_TARGET × taskdesk's time).
-- Load: gunicorn (2 workers × 4 threads, 127.0.0.1) on the last size, wrk (8 connections) on the
-  first page for `--load-seconds`: requests/s, p50, p99, errors (target: none, p99 ≤ 4 × p50).
+  peer takes ≥ PEER_TARGET x taskdesk's time).
+- Load: gunicorn (2 workers x 4 threads, 127.0.0.1) on the last size, wrk (8 connections) on the
+  first page for `--load-seconds`: requests/s, p50, p99, errors (target: none, p99 ≤ 4 x p50).
 """
 
 from __future__ import annotations
@@ -140,8 +140,16 @@ def shapes(deep_cursor: str) -> list[tuple[str, str, str]]:
     """(label, path, who) of every timed request; who is "manager" or "employee"."""
     return [
         ("GET /api/v1/tasks?page_size=50", "/api/v1/tasks?page_size=50", "manager"),
-        ("deep page: cursor at n/2, page_size=100", f"/api/v1/tasks?page_size=100&cursor={deep_cursor}", "manager"),
-        ("deepest page number: page=100&page_size=100", "/api/v1/tasks?page_size=100&page=100", "manager"),
+        (
+            "deep page: cursor at n/2, page_size=100",
+            f"/api/v1/tasks?page_size=100&cursor={deep_cursor}",
+            "manager",
+        ),
+        (
+            "deepest page number: page=100&page_size=100",
+            "/api/v1/tasks?page_size=100&page=100",
+            "manager",
+        ),
         ("?q=invoice (relevance)", "/api/v1/tasks?q=invoice", "manager"),
         ("?q=invoice&sort=-created", "/api/v1/tasks?q=invoice&sort=-created", "manager"),
         ("?status=pending&sort=deadline", "/api/v1/tasks?status=pending&sort=deadline", "manager"),
@@ -160,16 +168,22 @@ def _statements(app: Any, client: Client, path: str, token: str) -> int:
 
 
 def _load(url: str, env: dict[str, str], token: str, seconds: int) -> dict[str, Any]:
-    """gunicorn (2 workers × 4 threads) on a free 127.0.0.1 port, wrk (8 connections)."""
+    """gunicorn (2 workers x 4 threads) on a free 127.0.0.1 port, wrk (8 connections)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    server_env = {**env, "GUNICORN_BIND": f"127.0.0.1:{port}", "GUNICORN_WORKERS": "2",
-                  "GUNICORN_THREADS": "4"}
+    server_env = {
+        **env,
+        "GUNICORN_BIND": f"127.0.0.1:{port}",
+        "GUNICORN_WORKERS": "2",
+        "GUNICORN_THREADS": "4",
+    }
     gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
     server = subprocess.Popen(
         [gunicorn, "-c", "gunicorn.conf.py", "--access-logfile", "/dev/null", "api.index:app"],
-        env=server_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env=server_env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         for _ in range(100):
@@ -183,9 +197,21 @@ def _load(url: str, env: dict[str, str], token: str, seconds: int) -> dict[str, 
         if not wrk:
             raise RuntimeError("wrk not installed (apt-get install -y wrk)")
         out = subprocess.run(
-            [wrk, "-t2", "-c8", f"-d{seconds}s", "--latency", "--timeout", "10s",
-             "-H", f"Authorization: Bearer {token}", target],
-            capture_output=True, text=True, check=True,
+            [
+                wrk,
+                "-t2",
+                "-c8",
+                f"-d{seconds}s",
+                "--latency",
+                "--timeout",
+                "10s",
+                "-H",
+                f"Authorization: Bearer {token}",
+                target,
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
         ).stdout
     finally:
         server.send_signal(signal.SIGTERM)
@@ -201,7 +227,9 @@ def _ms(text: str) -> float:
 def _parse_wrk(out: str) -> dict[str, Any]:
     requests = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    socket_errors = re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out
+    )
     errors = int(non2xx.group(1)) if non2xx else 0
     if socket_errors:
         errors += sum(int(g) for g in socket_errors.groups())
@@ -284,20 +312,18 @@ def render(
 ) -> str:
     """The scale table (milliseconds, growth to the last size, PASS/MISS)."""
     first, last = sizes[0], sizes[-1]
-    head = ["request", *(f"{s:,}" for s in sizes), f"×{last:,}/{first:,}", "target"]
+    head = ["request", *(f"{s:,}" for s in sizes), f"x{last:,}/{first:,}", "target"]
     lines = [head]
     own = "GET /api/v1/tasks?page_size=50"
     for label, figures in table.items():
         growth = figures[last] / figures[first]
         if label.startswith("peer"):
-            verdict = " ".join(
-                f"{figures[s] / table[own][s]:.1f}×" for s in sizes
-            )
+            verdict = " ".join(f"{figures[s] / table[own][s]:.1f}x" for s in sizes)
             ok = all(figures[s] / table[own][s] >= PEER_TARGET for s in sizes)
             target = f"peer/taskdesk {verdict} (≥{PEER_TARGET:g}) {'PASS' if ok else 'MISS'}"
         else:
             target = f"≤{GROWTH_TARGET:g} {'PASS' if growth <= GROWTH_TARGET else 'MISS'}"
-        lines.append([label, *(f"{figures[s]:.1f} ms" for s in sizes), f"×{growth:.2f}", target])
+        lines.append([label, *(f"{figures[s]:.1f} ms" for s in sizes), f"x{growth:.2f}", target])
     widths = [max(len(row[i]) for row in lines) for i in range(len(head))]
     out = ["taskdesk scale bench (MariaDB, Flask test client, warm medians)"]
     for row in lines:
@@ -310,9 +336,9 @@ def render(
     if load:
         ok = load["errors"] == 0 and load["p99"] <= P99_TARGET * load["p50"]
         out.append(
-            f"load at {last:,} tasks (gunicorn 2×4, wrk 8 connections): {load['rps']:.1f} req/s, "
+            f"load at {last:,} tasks (gunicorn 2x4, wrk 8 connections): {load['rps']:.1f} req/s, "
             f"p50 {load['p50']:.1f} ms, p99 {load['p99']:.1f} ms, errors {load['errors']} of "
-            f"{load['requests']} ({'PASS' if ok else 'MISS'}: no errors, p99 ≤ {P99_TARGET:g}×p50)"
+            f"{load['requests']} ({'PASS' if ok else 'MISS'}: no errors, p99 ≤ {P99_TARGET:g}xp50)"
         )
     return "\n".join(out)
 
