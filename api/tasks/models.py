@@ -56,6 +56,8 @@ class Task(db.Model):
         # test_explain.py), the overdue range and the 30-day completed count of stats.
         sa.Index("ix_tasks_status_created_at", "status", "created_at"),
         sa.Index("ix_tasks_assignee_id_created_at", "assignee_id", "created_at"),
+        sa.Index("ix_tasks_assignee_id_deadline", "assignee_id", "deadline"),
+        sa.Index("ix_tasks_priority_created_at", "priority", "created_at"),
         sa.Index("ix_tasks_completed_at", "completed_at"),
         sa.Index("ix_tasks_title", "title"),
     )

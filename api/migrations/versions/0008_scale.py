@@ -30,6 +30,8 @@ depends_on = None
 TASK_INDEXES = {
     "ix_tasks_status_created_at": ["status", "created_at"],
     "ix_tasks_assignee_id_created_at": ["assignee_id", "created_at"],
+    "ix_tasks_assignee_id_deadline": ["assignee_id", "deadline"],
+    "ix_tasks_priority_created_at": ["priority", "created_at"],
     "ix_tasks_completed_at": ["completed_at"],
     "ix_tasks_title": ["title"],
 }
