@@ -16,7 +16,7 @@ def _etag(client, h, task_id):
 
 
 def test_random_operations_keep_the_counters_equal_to_a_recount(client, auth, make):
-    rng = random.Random(17)  # noqa: S311 - test data
+    rng = random.Random(17)
     admin, h = auth.as_role("admin")
     people = [make.user(role="employee") for _ in range(4)] + [make.user(role="manager")]
     tasks: list[int] = []
