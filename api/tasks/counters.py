@@ -5,8 +5,9 @@ Every ORM write of a task goes through one session flush, and `_count_changes` (
 `before_flush` listener) turns the flush's new, changed and deleted tasks into one multi-row
 upsert of the differences: a create, a status change, an assignment, a delete, the demo seed,
 whatever the path. Deleting a user (tasks.assignee_id becomes NULL in the database, ON DELETE
-SET NULL) moves the user's counts to unassigned in the same flush. Writes that bypass the ORM
-(bulk INSERT … SELECT in bench/, a migration's backfill) call `recount()` afterwards.
+SET NULL) moves the user's counts to unassigned in the same flush. A bulk statement on tasks
+sent through the session is followed by a recount; writes that bypass the session (bulk
+INSERT … SELECT in bench/, a migration's backfill) call `recount()` afterwards.
 tests/tasks/test_counters.py checks that random operations keep the counters equal to a recount.
 """
 
@@ -114,10 +115,26 @@ def _count_changes(session: Session, _context: Any, _instances: Any) -> None:
         apply(session, delta)
 
 
+def _recount_after_bulk(state: Any) -> Any:
+    """A bulk UPDATE / DELETE / INSERT of tasks through the session (no flush sees its rows):
+    run it, then recount in the same transaction. taskdesk's own writes never take this path;
+    it keeps scripts and tests honest."""
+    if not (state.is_update or state.is_delete or state.is_insert):
+        return None
+    mapper = state.bind_mapper
+    if mapper is None or not issubclass(mapper.class_, Task):
+        return None
+    result = state.invoke_statement()
+    recount(state.session)
+    return result
+
+
 def install(session: Any) -> None:
-    """Keep the counters with every flush of `session` (the Flask-SQLAlchemy scoped session)."""
+    """Keep the counters with every flush of `session` (the Flask-SQLAlchemy scoped session),
+    and with bulk statements on tasks sent through it."""
     if not sa.event.contains(session, "before_flush", _count_changes):
         sa.event.listen(session, "before_flush", _count_changes)
+        sa.event.listen(session, "do_orm_execute", _recount_after_bulk)
 
 
 def recount(session: Session) -> None:
