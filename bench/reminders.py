@@ -266,6 +266,7 @@ def measure(
                 finally:
                     sa.event.remove(db.engine, "before_cursor_execute", counter)
                 batch_size = app.config["REMINDER_BATCH_SIZE"]
+                chunk = app.config["REMINDER_SEND_CHUNK"]
                 statuses = dict(
                     db.session.execute(
                         sa.select(OutboxEmail.status, sa.func.count()).group_by(OutboxEmail.status)
@@ -321,9 +322,11 @@ def measure(
     notes = [
         f"reminders: two run_reminders(now={RUN_AT.isoformat()}) on {users} users in batches of "
         f"{batch_size}, with run_outbox every {OUTBOX_PAUSE:g} s beside them "
-        f"({len(overlap.outbox)} runs); each email costs a compare-and-set on its claim before "
-        "the send and its outcome after it (an UPDATE and a COMMIT each), so a crash duplicates "
-        f"at most one; moto in-process SES, pacing off (MAIL_MAX_SEND_RATE={UNPACED:g}).",
+        f"({len(overlap.outbox)} runs); claims are confirmed before the sends and outcomes "
+        "written after them a chunk at a time (REMINDER_SEND_CHUNK="
+        f"{chunk}: one compare-and-set UPDATE, then one locking SELECT and one UPDATE), so a "
+        "crash duplicates at most the chunk's sent reminders; the statements include the outbox "
+        f"job's polls; moto in-process SES, pacing off (MAIL_MAX_SEND_RATE={UNPACED:g}).",
     ]
     if overlap.errors:
         notes += [f"reminders: a worker failed: {error}" for error in overlap.errors]
