@@ -19,6 +19,15 @@ class PageQuery(Schema):
 class CursorPageQuery(PageQuery):
     """PageQuery plus `cursor`: the `next` or `prev` value of a page of the same list."""
 
+    page = fields.Integer(
+        load_default=1,
+        validate=validate.Range(min=1, max=100_000),
+        metadata={
+            "description": "1-based page number, served while the page starts within the first "
+            "10,000 rows (422 naming `page` beyond): follow `next` cursors to read further."
+        },
+    )
+
     cursor = fields.String(
         validate=validate.Length(min=1, max=1000),
         metadata={
