@@ -63,6 +63,7 @@ def create_peer_app(database_url: str) -> Flask:
     app.config.update(
         SQLALCHEMY_DATABASE_URI=database_url,
         JWT_SECRET_KEY="peer-bench-secret-of-enough-length-0123456789",
+        JWT_ACCESS_TOKEN_EXPIRES=False,  # a million-task size outlasts 15 minutes
     )
     db.init_app(app)
     JWTManager(app)
