@@ -303,7 +303,7 @@ def main(argv: list[str] | None = None) -> int:
                 "manager": access_token(app, facts["manager_id"]),
                 "employee": access_token(app, employee_id),
             }
-            ms = client.median_ms(lambda p=path, w=who: client.get(p, tokens[w]), args.runs)
+            ms = client.median_ms(lambda p=path, t=tokens[who]: client.get(p, t), args.runs)
             table.setdefault(label, {})[size] = ms
             _say(f"    {ms:.1f} ms")
             if size == args.sizes[0] and "stats" not in label:
