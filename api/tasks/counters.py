@@ -14,6 +14,7 @@ tests/tasks/test_counters.py checks that random operations keep the counters equ
 from __future__ import annotations
 
 from collections import Counter
+from datetime import UTC, date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -21,10 +22,12 @@ from sqlalchemy.dialects.mysql import insert as mysql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from api.tasks.models import Task, TaskCount, TaskStatus
+from api.tasks.models import Task, TaskCount, TaskDeadlineCount, TaskStatus
 from api.users.models import User
 
 UNASSIGNED = 0  # task_counts.assignee_id of tasks nobody holds
+OPEN = (TaskStatus.PENDING.value, TaskStatus.IN_PROGRESS.value)
+Deltas = tuple[Counter[tuple[int, str]], Counter[tuple[int, date]]]
 
 
 def _committed(state: Any, name: str) -> Any:
@@ -61,24 +64,43 @@ def _key(assignee: Any, status: Any) -> tuple[int, str]:
     return (assignee or UNASSIGNED, TaskStatus(status or TaskStatus.PENDING).value)
 
 
-def _deltas(session: Session) -> Counter[tuple[int, str]]:
+def _day(key: tuple[int, str], deadline: datetime | None) -> tuple[int, date] | None:
+    """The task_deadline_counts key of an open task with a deadline, else None."""
+    if deadline is None or key[1] not in OPEN:
+        return None
+    return (key[0], deadline.astimezone(UTC).date())
+
+
+def _deltas(session: Session) -> Deltas:
     delta: Counter[tuple[int, str]] = Counter()
+    days: Counter[tuple[int, date]] = Counter()
+
+    def move(before: Any, after: Any, counter: Counter[Any]) -> None:
+        if before != after:
+            if before is not None:
+                counter[before] -= 1
+            if after is not None:
+                counter[after] += 1
+
     for obj in session.new:
         if isinstance(obj, Task):
             state = sa.inspect(obj)
-            delta[_key(_assignee_now(obj, state), obj.status)] += 1
+            key = _key(_assignee_now(obj, state), obj.status)
+            move(None, key, delta)
+            move(None, _day(key, obj.deadline), days)
     for obj in session.dirty:
         if isinstance(obj, Task):
             state = sa.inspect(obj)
             before = _key(_assignee_before(state), _committed(state, "status"))
             after = _key(_assignee_now(obj, state), obj.status)
-            if before != after:
-                delta[before] -= 1
-                delta[after] += 1
+            move(before, after, delta)
+            move(_day(before, _committed(state, "deadline")), _day(after, obj.deadline), days)
     for obj in session.deleted:
         if isinstance(obj, Task):
             state = sa.inspect(obj)
-            delta[_key(_assignee_before(state), _committed(state, "status"))] -= 1
+            before = _key(_assignee_before(state), _committed(state, "status"))
+            move(before, None, delta)
+            move(_day(before, _committed(state, "deadline")), None, days)
     gone = [obj.id for obj in session.deleted if isinstance(obj, User) and obj.id]
     if gone:
         rows = session.execute(
@@ -89,19 +111,22 @@ def _deltas(session: Session) -> Counter[tuple[int, str]]:
         for assignee, status, n in rows:
             delta[(assignee, TaskStatus(status).value)] -= n
             delta[(UNASSIGNED, TaskStatus(status).value)] += n
-    return delta
+        rows = session.execute(
+            sa.select(
+                TaskDeadlineCount.assignee_id, TaskDeadlineCount.day, TaskDeadlineCount.n
+            ).where(TaskDeadlineCount.assignee_id.in_(gone), TaskDeadlineCount.n != 0)
+        )
+        for assignee, day, n in rows:
+            days[(assignee, day)] -= n
+            days[(UNASSIGNED, day)] += n
+    return delta, days
 
 
-def apply(session: Session, delta: Counter[tuple[int, str]]) -> None:
-    """Add `delta` ((assignee id or 0, status value) -> change) to the counters: one upsert."""
-    values = [{"assignee_id": a, "status": s, "n": n} for (a, s), n in delta.items() if n]
-    if not values:
-        return
-    table = TaskCount.__table__
+def _upsert(session: Session, table: sa.Table, keys: list[str], values: list[dict]) -> None:
     if session.get_bind().dialect.name == "sqlite":
         stmt = sqlite_insert(table).values(values)
         stmt = stmt.on_conflict_do_update(
-            index_elements=["assignee_id", "status"], set_={"n": table.c.n + stmt.excluded.n}
+            index_elements=keys, set_={"n": table.c.n + stmt.excluded.n}
         )
     else:
         stmt = mysql_insert(table).values(values)
@@ -109,10 +134,25 @@ def apply(session: Session, delta: Counter[tuple[int, str]]) -> None:
     session.execute(stmt)
 
 
+def apply(
+    session: Session,
+    delta: Counter[tuple[int, str]],
+    days: Counter[tuple[int, date]] | None = None,
+) -> None:
+    """Add `delta` ((assignee id or 0, status value) -> change) to task_counts and `days`
+    ((assignee id or 0, UTC day) -> change) to task_deadline_counts: one upsert each."""
+    values = [{"assignee_id": a, "status": s, "n": n} for (a, s), n in delta.items() if n]
+    if values:
+        _upsert(session, TaskCount.__table__, ["assignee_id", "status"], values)
+    dated = [{"assignee_id": a, "day": d, "n": n} for (a, d), n in (days or {}).items() if n]
+    if dated:
+        _upsert(session, TaskDeadlineCount.__table__, ["assignee_id", "day"], dated)
+
+
 def _count_changes(session: Session, _context: Any, _instances: Any) -> None:
-    delta = _deltas(session)
-    if delta:
-        apply(session, delta)
+    delta, days = _deltas(session)
+    if delta or days:
+        apply(session, delta, days)
 
 
 def _recount_after_bulk(state: Any) -> Any:
@@ -139,8 +179,18 @@ def install(session: Any) -> None:
 
 def recount(session: Session) -> None:
     """Rebuild the counters from the tasks table (after writes that bypass the ORM); the
-    caller commits. Two statements and one scan of tasks."""
+    caller commits. Four statements and two scans of tasks."""
     session.execute(sa.delete(TaskCount))
+    session.execute(sa.delete(TaskDeadlineCount))
+    assignee = sa.func.coalesce(Task.assignee_id, UNASSIGNED)
+    session.execute(
+        sa.insert(TaskDeadlineCount).from_select(
+            ["assignee_id", "day", "n"],
+            sa.select(assignee, sa.func.date(Task.deadline), sa.func.count())
+            .where(Task.deadline.is_not(None), Task.status.in_(OPEN))
+            .group_by(assignee, sa.func.date(Task.deadline)),
+        )
+    )
     session.execute(
         sa.insert(TaskCount).from_select(
             ["assignee_id", "status", "n"],
@@ -170,3 +220,22 @@ def actual(session: Session) -> dict[tuple[int, str], int]:
         )
     )
     return {(a or UNASSIGNED, TaskStatus(s).value): n for a, s, n in rows}
+
+
+def counted_days(session: Session) -> dict[tuple[int, str], int]:
+    """task_deadline_counts without zeros: {(assignee id or 0, "YYYY-MM-DD"): n}."""
+    rows = session.execute(
+        sa.select(TaskDeadlineCount.assignee_id, TaskDeadlineCount.day, TaskDeadlineCount.n)
+    )
+    return {(a, str(d)): n for a, d, n in rows if n}
+
+
+def actual_days(session: Session) -> dict[tuple[int, str], int]:
+    """What a recount of task_deadline_counts would find (a scan; tests)."""
+    found: Counter[tuple[int, str]] = Counter()
+    for a, s, deadline in session.execute(
+        sa.select(Task.assignee_id, Task.status, Task.deadline).where(Task.deadline.is_not(None))
+    ):
+        if TaskStatus(s).value in OPEN:
+            found[(a or UNASSIGNED, str(deadline.astimezone(UTC).date()))] += 1
+    return dict(found)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
@@ -113,4 +113,16 @@ class TaskCount(db.Model):
 
     assignee_id: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True, autoincrement=False)
     status: Mapped[TaskStatus] = mapped_column(str_enum(TaskStatus), primary_key=True)
+    n: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default="0")
+
+
+class TaskDeadlineCount(db.Model):
+    """How many open tasks each assignee (0: nobody) has due on each UTC day: the overdue
+    figures of the stats sum the days before today here and count only today's tasks in the
+    table (api/tasks/counters.py keeps these rows like TaskCount's)."""
+
+    __tablename__ = "task_deadline_counts"
+
+    assignee_id: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True, autoincrement=False)
+    day: Mapped[date] = mapped_column(sa.Date, primary_key=True)
     n: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default="0")

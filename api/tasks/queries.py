@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, fields
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -23,7 +23,15 @@ from api.listing import Listing, Segment
 from api.permissions import Capability, allowed, first_visible
 from api.tasks import rules
 from api.tasks.filters import RELEVANCE, TaskFilter
-from api.tasks.models import PRIORITY_RANK, Priority, Task, TaskCount, TaskStatus, is_overdue
+from api.tasks.models import (
+    PRIORITY_RANK,
+    Priority,
+    Task,
+    TaskCount,
+    TaskDeadlineCount,
+    TaskStatus,
+    is_overdue,
+)
 from api.users.models import User
 
 _LOADS = (joinedload(Task.assignee), joinedload(Task.created_by))
@@ -281,9 +289,10 @@ def stats(*, now: datetime | None = None) -> dict[str, Any]:
     Returns {"by_status": {status: n}, "overdue": n, "completed_last_30_days": n,
     "per_assignee": [{"assignee_id", "username", "open", "overdue"}]}; times in UTC; people by
     overdue, then open, both descending, then username. Four statements whose cost does not
-    grow with the table: the counts by status and assignee from `task_counts` (kept by
-    api/tasks/counters.py), the overdue tasks as a range of ix_tasks_status_deadline, the
-    completed ones as a range of ix_tasks_completed_at.
+    grow with the table: the counts by status and assignee from `task_counts`, the overdue
+    ones from `task_deadline_counts` (days before today; both kept by api/tasks/counters.py)
+    plus today's range of ix_tasks_status_deadline, the completed ones as a range of
+    ix_tasks_completed_at.
     """
     now = now or utcnow()
     by_status = {s.value: 0 for s in TaskStatus}
@@ -291,13 +300,23 @@ def stats(*, now: datetime | None = None) -> dict[str, Any]:
         sa.select(TaskCount.status, sa.func.sum(TaskCount.n)).group_by(TaskCount.status)
     ):
         by_status[TaskStatus(status).value] = int(count or 0)
-    overdue_by = dict(
-        db.session.execute(
-            sa.select(Task.assignee_id, sa.func.count())
-            .where(overdue_clause(now))
-            .group_by(Task.assignee_id)
-        ).all()
-    )
+    # Overdue: open tasks due on days before today (task_deadline_counts), plus today's open
+    # tasks whose deadline has passed (a range of ix_tasks_status_deadline within one day).
+    today = now.astimezone(UTC).date()
+    overdue_by: dict[int, int] = {}
+    for uid, n in db.session.execute(
+        sa.select(TaskDeadlineCount.assignee_id, sa.func.sum(TaskDeadlineCount.n))
+        .where(TaskDeadlineCount.day < today)
+        .group_by(TaskDeadlineCount.assignee_id)
+    ):
+        overdue_by[uid] = overdue_by.get(uid, 0) + int(n or 0)
+    midnight = datetime.combine(today, time(0), tzinfo=UTC)
+    for uid, n in db.session.execute(
+        sa.select(Task.assignee_id, sa.func.count())
+        .where(overdue_clause(now), Task.deadline >= midnight)
+        .group_by(Task.assignee_id)
+    ):
+        overdue_by[uid or 0] = overdue_by.get(uid or 0, 0) + n
     completed = db.session.scalar(
         sa.select(sa.func.count()).where(Task.completed_at >= now - timedelta(days=30))
     )

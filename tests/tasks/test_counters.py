@@ -24,6 +24,8 @@ def test_random_operations_keep_the_counters_equal_to_a_recount(client, auth, ma
         op = rng.choice(["create", "create", "status", "assign", "edit", "delete", "user"])
         if op == "create" or not tasks:
             body = {"title": f"Task {_step}"}
+            if rng.random() < 0.6:
+                body["deadline"] = f"2026-01-0{rng.randint(1, 3)}T23:30:00+00:00"
             if rng.random() < 0.7:
                 body["assignee_id"] = rng.choice(people).id
             response = client.post(URL, json=body, headers=h)
@@ -45,7 +47,10 @@ def test_random_operations_keep_the_counters_equal_to_a_recount(client, auth, ma
                 headers=headers,
             )
         elif op == "edit":
-            response = client.patch(f"{URL}/{task_id}", json={"title": "Edited"}, headers=headers)
+            deadline = rng.choice([None, f"2026-01-0{rng.randint(1, 3)}T09:00:00Z"])
+            response = client.patch(
+                f"{URL}/{task_id}", json={"title": "Edited", "deadline": deadline}, headers=headers
+            )
         elif op == "delete":
             response = client.delete(f"{URL}/{task_id}", headers=h)
             tasks.remove(task_id)
@@ -57,6 +62,7 @@ def test_random_operations_keep_the_counters_equal_to_a_recount(client, auth, ma
         assert response.status_code in (200, 204), (op, response.get_json())
         db.session.expire_all()
         assert counters.counted(db.session) == counters.actual(db.session), (_step, op)
+        assert counters.counted_days(db.session) == counters.actual_days(db.session), (_step, op)
     assert sum(counters.counted(db.session).values()) == len(tasks)
 
 

@@ -6,7 +6,8 @@ Create Date: 2026-12-01 00:45:00
 
 Expand only: new indexes, a FULLTEXT index per searched table on MariaDB / MySQL (an FTS5 table
 and its triggers on SQLite; api/fulltext.py), and the `task_counts` table filled from the tasks
-(api/tasks/counters.py keeps it from then on). Code that predates it runs unchanged: it neither
+and `task_deadline_counts` filled from the tasks
+(api/tasks/counters.py keeps them from then on). Code that predates it runs unchanged: it neither
 reads the new structures nor minds them (the FTS5 triggers follow its writes by themselves).
 
 Deploying with the previous code still serving: tasks written between this backfill and the new
@@ -57,6 +58,19 @@ def upgrade():
         "SELECT COALESCE(assignee_id, 0), status, COUNT(*) FROM tasks "
         "GROUP BY COALESCE(assignee_id, 0), status"
     )
+    op.create_table(
+        "task_deadline_counts",
+        sa.Column("assignee_id", sa.BigInteger(), autoincrement=False, nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("n", sa.BigInteger(), server_default="0", nullable=False),
+        sa.PrimaryKeyConstraint("assignee_id", "day", name=op.f("pk_task_deadline_counts")),
+    )
+    op.execute(
+        "INSERT INTO task_deadline_counts (assignee_id, day, n) "
+        "SELECT COALESCE(assignee_id, 0), DATE(deadline), COUNT(*) FROM tasks "
+        "WHERE deadline IS NOT NULL AND status IN ('pending', 'in_progress') "
+        "GROUP BY COALESCE(assignee_id, 0), DATE(deadline)"
+    )
     for table, (_fts, columns, index) in fulltext.SEARCHED.items():
         if _is_sqlite():
             for statement in fulltext.sqlite_ddl(table):
@@ -72,6 +86,7 @@ def downgrade():
                 op.execute(statement)
         else:
             op.drop_index(index, table_name=table)
+    op.drop_table("task_deadline_counts")
     op.drop_table("task_counts")
     op.drop_index("ix_incidents_updated_at", table_name="incidents")
     for name in reversed(TASK_INDEXES):
