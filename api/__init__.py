@@ -87,7 +87,7 @@ def register_blueprints(app: Flask) -> None:
     from api.auth.routes import blp as auth
     from api.comments.routes import blp as comments
     from api.cron import blp as jobs
-    from api.extensions import api
+    from api.extensions import api, db
     from api.health import blp as health
     from api.inbox.routes import blp as inbox
     from api.incidents.routes import PublicIdConverter, public_id_schema
@@ -99,6 +99,7 @@ def register_blueprints(app: Flask) -> None:
     from api.reports.routes import blp as reports
     from api.security import register_id_converter
     from api.stats.routes import blp as stats
+    from api.tasks import counters as task_counters
     from api.tasks.routes import blp as tasks
     from api.users.routes import blp as users
 
@@ -110,6 +111,7 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in (outbox, reports, jobs):
         api.register_blueprint(blueprint)
     notifications.init_app(app)  # send queued email after the request commits
+    task_counters.install(db.session)  # task counts move in every write's transaction
     after_response.init_app(app)  # work that waits until the answer is sent
 
 

@@ -153,6 +153,19 @@ for _name in JOBS:
     _job_command(_name)
 
 
+@click.command("recount-tasks")
+@with_appcontext
+def recount_tasks_command() -> None:
+    """Rebuild the task counters of the stats from the tasks table (after bulk writes)."""
+    from api.db import unit_of_work
+    from api.extensions import db
+    from api.tasks import counters
+
+    with unit_of_work():
+        counters.recount(db.session)
+    click.echo("task counters rebuilt")
+
+
 def register(app: Flask) -> None:
     from api.demo import demo_cli
     from api.users.cli import users_cli
@@ -161,3 +174,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(jobs_cli)
+    app.cli.add_command(recount_tasks_command)

@@ -185,7 +185,10 @@ class BaseConfig:
     SMTP_STARTTLS = True
     SMTP_TIMEOUT = 10
     PASSWORD_RESET_TTL = 30 * 60  # seconds a reset link stays valid (single use)
-    REMINDER_BATCH_SIZE = 500  # users per reminders batch
+    REMINDER_BATCH_SIZE = 1000  # users per reminders batch
+    # Reminders confirmed and settled together (delivery.send_claimed_in_chunks); a crash in the
+    # middle of a chunk may send its reminders twice.
+    REMINDER_SEND_CHUNK = 1000
 
     # Single sign-on (OpenID Connect; api/auth/oidc_settings.py reads the variables).
     OIDC_PROVIDERS: tuple[Any, ...] = ()  # api.auth.oidc_settings.Provider, in button order
@@ -266,6 +269,7 @@ _INT_KEYS = (
     "SMTP_TIMEOUT",
     "PASSWORD_RESET_TTL",
     "REMINDER_BATCH_SIZE",
+    "REMINDER_SEND_CHUNK",
     "STATS_CACHE_SECONDS",
 )
 

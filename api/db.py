@@ -118,12 +118,19 @@ class Base(DeclarativeBase):
 
 @dataclass(frozen=True)
 class Page(Generic[T]):
-    """One page of a list: `items`, 1-based `page`, `page_size`, and the `total` row count."""
+    """One page of a list: `items`, 1-based `page`, `page_size`, and the `total` row count.
+
+    Keyset lists (api/listing.py) also fill `next_cursor` / `prev_cursor` (None: no page that
+    way) and set `total_is_lower_bound` when `total` is capped (at least that many rows match).
+    """
 
     items: list[T]
     page: int
     page_size: int
     total: int
+    total_is_lower_bound: bool = False
+    next_cursor: str | None = None
+    prev_cursor: str | None = None
 
     @property
     def pages(self) -> int:

@@ -259,3 +259,94 @@ def settle(
         return written
 
     return _restarting(session, attempt)
+
+
+def confirm_many(
+    session: Session,
+    outbox: Outbox,
+    *,
+    row_ids: list[int],
+    token: str,
+    lease_seconds: float,
+    now: datetime,
+) -> set[int]:
+    """`confirm` for several rows at once: one compare-and-set UPDATE (and one SELECT when some
+    row was taken over), one commit. Returns the ids still held: deliver only those.
+
+    The rows are then delivered one after the other under this one lease, so the caller must
+    settle them (`settle_many`) within `lease_seconds` of this call.
+    """
+    if not row_ids:
+        return set()
+    c = outbox.table.c
+    held_where = (c.id.in_(row_ids), c.claim_token == token, c.status == outbox.sending)
+    stmt = (
+        sa.update(outbox.table)
+        .where(*held_where)
+        .values(locked_until=clock.at(lease_seconds), attempts=c.attempts + 1, updated_at=now)
+    )
+
+    def attempt() -> set[int]:
+        confirmed = session.execute(stmt).rowcount
+        held = (
+            set(row_ids)
+            if confirmed == len(row_ids)
+            else set(session.scalars(sa.select(c.id).where(*held_where)))
+        )
+        session.commit()
+        return held
+
+    return _restarting(session, attempt)
+
+
+def settle_many(
+    session: Session,
+    outbox: Outbox,
+    *,
+    token: str,
+    outcomes: Mapping[int, Mapping[str, Any]],
+) -> set[int]:
+    """`settle` for several rows at once: each row's outcome (`outcomes`: id -> column -> value)
+    written where `token` still holds it, token and lease cleared, one commit. Returns the ids
+    whose outcome this worker wrote.
+
+    Two statements whatever the number of rows: the held rows are read and locked (FOR UPDATE
+    on MySQL / MariaDB: no takeover can slip between the read and the write), then one UPDATE
+    writes every outcome with a CASE on the id per column.
+    """
+    if not outcomes:
+        return set()
+    c = outbox.table.c
+    ids = list(outcomes)
+    is_sqlite = session.get_bind().dialect.name == "sqlite"
+    columns = sorted({name for values in outcomes.values() for name in values})
+
+    def attempt() -> set[int]:
+        select = sa.select(c.id).where(c.id.in_(ids), c.claim_token == token)
+        if not is_sqlite:
+            select = select.with_for_update()
+        held = set(session.scalars(select))
+        if held:
+            values = {
+                name: sa.case(
+                    {
+                        row_id: sa.literal(outcomes[row_id][name], c[name].type)
+                        for row_id in held
+                        if name in outcomes[row_id]
+                    },
+                    value=c.id,
+                    else_=c[name],
+                )
+                for name in columns
+            }
+            written = session.execute(
+                sa.update(outbox.table)
+                .where(c.id.in_(held), c.claim_token == token)
+                .values(**values, locked_until=None, claim_token=None)
+            ).rowcount
+            if written != len(held):  # pragma: no cover - SQLite: another writer slipped in
+                log.warning("settled %s of %s held outbox rows", written, len(held))
+        session.commit()
+        return held
+
+    return _restarting(session, attempt)

@@ -17,23 +17,72 @@ class PageQuery(Schema):
     page_size = fields.Integer(load_default=20, validate=validate.Range(min=1, max=MAX_PAGE_SIZE))
 
 
-def page_of(item_schema: type[Schema], name: str) -> type[Schema]:
-    """A list envelope: {"items": [...], "page", "page_size", "total", "pages"}.
+class CursorPageQuery(PageQuery):
+    """PageQuery plus `cursor`: the `next` or `prev` value of a page of the same list."""
+
+    page = fields.Integer(
+        load_default=1,
+        validate=validate.Range(min=1, max=100_000),
+        metadata={
+            "description": "1-based page number, served while the page starts within the first "
+            "10,000 rows (422 naming `page` beyond): follow `next` cursors to read further."
+        },
+    )
+
+    cursor = fields.String(
+        validate=validate.Length(min=1, max=1000),
+        metadata={
+            "description": "The `next` or `prev` of a page of this list (same filters and "
+            "sort): the page after or before it. Takes precedence over `page`."
+        },
+    )
+
+
+def page_of(item_schema: type[Schema], name: str, *, cursors: bool = False) -> type[Schema]:
+    """A list envelope: {"items": [...], "page", "page_size", "total", "pages"}; with `cursors`
+    also "next", "prev" and "total_is_lower_bound" (api/listing.py).
 
     `items` is one `Nested(many=True)`, which dumps the page in a single pass of the item schema;
     `List(Nested(...))` would run a whole schema dump per item, a third more time for 50 tasks.
     Both document the same array of item references.
     """
-    return Schema.from_dict(
-        {
-            "items": fields.Nested(item_schema, many=True),
-            "page": fields.Integer(),
-            "page_size": fields.Integer(),
-            "total": fields.Integer(),
-            "pages": fields.Integer(),
-        },
-        name=name,
-    )
+    shape: dict[str, fields.Field] = {
+        "items": fields.Nested(item_schema, many=True),
+        "page": fields.Integer(),
+        "page_size": fields.Integer(),
+        "total": fields.Integer(),
+        "pages": fields.Integer(),
+    }
+    if cursors:
+        shape.update(
+            total=fields.Integer(
+                metadata={
+                    "description": "Matching rows, counted exactly up to 10,000; beyond, "
+                    "10,000 with total_is_lower_bound true (counting stops there so that a "
+                    "list costs the same whatever the table's size)."
+                }
+            ),
+            total_is_lower_bound=fields.Boolean(
+                metadata={"description": "True when more than `total` rows match."}
+            ),
+            next=fields.String(
+                attribute="next_cursor",
+                allow_none=True,
+                metadata={
+                    "description": "Pass as `cursor` for the page after this one; "
+                    "null on the last page. Opaque and signed."
+                },
+            ),
+            prev=fields.String(
+                attribute="prev_cursor",
+                allow_none=True,
+                metadata={
+                    "description": "Pass as `cursor` for the page before this one; "
+                    "null on the first page."
+                },
+            ),
+        )
+    return Schema.from_dict(shape, name=name)
 
 
 class ObjectSchema(Schema):

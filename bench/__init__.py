@@ -11,6 +11,11 @@ and PASS / MISS per line, and exits 0 either way: it is a measurement, not a gat
 - warm list: `GET /api/v1/tasks?page_size=50` through `handlers.http.handler` with an HTTP API v2
   event and a Bearer access token, against the same 50 rows read with PyMySQL and dumped with json;
 - SQL statements per list request, counted by a `before_cursor_execute` listener.
+
+Then the reminders job (bench/reminders.py) and the scale section (bench/scale.py, issue 17:
+every list shape, search, a deep cursor page, /stats and /tasks/mine at 1,000 / 100,000 /
+1,000,000 tasks, the tutorial peer of bench/peer.py, a gunicorn + wrk load line);
+`--scale-only` runs just the scale section, `--scale-sizes 1000,100000` keeps it short.
 """
 
 from __future__ import annotations

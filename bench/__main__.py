@@ -44,6 +44,19 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
         help="do not run the reminders job bench (bench/reminders.py) after this table",
     )
     parser.add_argument(
+        "--scale-only",
+        action="store_true",
+        help="run only the scale section (bench/scale.py) on its own database",
+    )
+    parser.add_argument(
+        "--skip-scale", action="store_true", help="do not run the scale section (bench/scale.py)"
+    )
+    parser.add_argument(
+        "--scale-sizes",
+        default="1000,100000,1000000",
+        help="task counts of the scale section, in order (default: %(default)s)",
+    )
+    parser.add_argument(
         "--handler-module",
         default=coldstart.HANDLER_MODULE,
         help="module exposing handler(event, context) (default: %(default)s)",
@@ -109,6 +122,8 @@ def prepare_database(url: str, users: int, tasks: int) -> tuple[dict[str, Any], 
 def main(argv: list[str] | None = None) -> int:
     """Run the three measurements and print the table; 0 unless the bench itself fails."""
     args = _arguments(argv)
+    if args.scale_only:
+        return _scale(args)
     env = bench_environment(args.database_url)
     os.environ.update(env)
     facts, token = prepare_database(args.database_url, args.users, args.tasks)
@@ -215,7 +230,23 @@ def main(argv: list[str] | None = None) -> int:
 
         print(flush=True)
         reminders.main(["--database-url", reminders.reminders_url(args.database_url)])
+    if not args.skip_scale:
+        print(flush=True)
+        _scale(args)
     return 0
+
+
+def _scale(args: argparse.Namespace) -> int:
+    from bench import scale
+
+    return scale.main(
+        [
+            "--database-url",
+            scale.scale_url(args.database_url),
+            "--scale-sizes",
+            args.scale_sizes,
+        ]
+    )
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from api import create_app
+from api import create_app, fulltext
 from api.cli import MigrationLocked, upgrade_database
 from api.extensions import db as _db
 
@@ -15,7 +15,13 @@ from api.extensions import db as _db
 def _differences(engine: sa.Engine) -> list:
     with engine.connect() as conn:
         context = MigrationContext.configure(
-            conn, opts={"compare_type": True, "compare_server_default": True}
+            conn,
+            opts={
+                "compare_type": True,
+                "compare_server_default": True,
+                # full-text structures live outside the models (api/fulltext.py)
+                "include_object": lambda _o, name, *_: name not in fulltext.OBJECTS,
+            },
         )
         return compare_metadata(context, _db.metadata)
 

@@ -79,7 +79,7 @@ class Incident(db.Model):
     reported_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     acknowledged_at: Mapped[datetime | None] = mapped_column(default=None, index=True)
     resolved_at: Mapped[datetime | None] = mapped_column(default=None, index=True)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow, index=True)
     version: Mapped[int] = mapped_column(default=1)
 
     reporter: Mapped[User | None] = relationship(foreign_keys=[reporter_id], lazy="raise")

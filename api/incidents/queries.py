@@ -26,7 +26,7 @@ from api.incidents.models import (
     IncidentStatus,
     Severity,
 )
-from api.listing import Listing
+from api.listing import Listing, Segment
 from api.permissions import Capability, can, first_visible, require, visible_clause
 from api.users.models import User, UserStatus
 
@@ -133,20 +133,31 @@ def timeline(*, public_id: str, actor: User) -> list[Activity]:
 _SEVERITY_ORDER = sa.case(
     {s.value: rank for s, rank in SEVERITY_RANK.items()}, value=Incident.severity, else_=0
 )
-_SORT_COLUMNS = {
-    "reported": Incident.reported_at,
-    "updated": Incident.updated_at,
-    "severity": _SEVERITY_ORDER,
-}
 
 
-def _order(sort: str) -> list[Any]:
+def _triage_order() -> list[Any]:
+    """Most severe first and, within one severity, the newest first (the triage card)."""
+    return [_SEVERITY_ORDER.desc(), Incident.reported_at.desc(), Incident.id.desc()]
+
+
+def _sorts(sort: str) -> list[Segment]:
+    """The segments of each sort (api/listing.py): reported_at or updated_at, then id, in one
+    direction (ix_incidents_reported_at, ix_incidents_updated_at); severity: one segment per
+    severity, within it the newest first (reported_at, id descending: the triage order)."""
+    descending = sort.startswith("-")
     key = sort.lstrip("-")
-    column = _SORT_COLUMNS[key]
-    first = column.desc() if sort.startswith("-") else column.asc()
-    if key == "severity":  # within one severity the newest first: the triage order
-        return [first, Incident.reported_at.desc(), Incident.id.desc()]
-    return [first, Incident.id]
+    if key == "severity":
+        ranked = sorted(SEVERITY_RANK, key=SEVERITY_RANK.__getitem__, reverse=descending)
+        return [
+            Segment(
+                where=lambda s=s: Incident.severity == s,
+                key=lambda: Incident.reported_at,
+                descending=True,
+            )
+            for s in ranked
+        ]
+    column = {"reported": Incident.reported_at, "updated": Incident.updated_at}[key]
+    return [Segment(where=None, key=lambda: column, descending=descending)]
 
 
 def _mine() -> sa.ColumnElement[bool]:
@@ -177,7 +188,7 @@ LISTING = Listing(
     entity=Incident,
     read=Capability.INCIDENT_READ,
     terms=_FILTER_TERMS,
-    order=_order,
+    sorts=_sorts,
     options=_LIST_LOADS,
 )
 
@@ -208,12 +219,19 @@ def _filter_terms(filters: IncidentFilter, actor: User) -> tuple[tuple[str, ...]
 
 
 def list_incidents(
-    *, filters: IncidentFilter, actor: User, page: int, page_size: int
+    *,
+    filters: IncidentFilter,
+    actor: User,
+    page: int = 1,
+    page_size: int,
+    cursor: str | None = None,
 ) -> Page[Incident]:
-    """One page of the incidents `actor` may see: one SQL statement whatever the page size.
+    """One page of the incidents `actor` may see: one SQL statement whatever the page size
+    (keyset pages from `cursor`, capped totals: api/listing.py).
 
     Raises Forbidden for scope "all" unless `actor` sees every incident (incident.read on
-    every object: managers and admins), Unprocessable when reported_to is before reported_from.
+    every object: managers and admins), Unprocessable when reported_to is before reported_from
+    (naming `reported_to`), for a foreign cursor (`cursor`) or a page past 10,000 rows (`page`).
     """
     if filters.scope == "all" and not can(actor, Capability.INCIDENT_READ):
         raise Forbidden("Only managers and admins may list all incidents.")
@@ -227,7 +245,13 @@ def list_incidents(
         )
     terms, params = _filter_terms(filters, actor)
     return LISTING.page(
-        actor=actor, terms=terms, params=params, sort=filters.sort, page=page, page_size=page_size
+        actor=actor,
+        terms=terms,
+        params=params,
+        sort=filters.sort,
+        page=page,
+        page_size=page_size,
+        cursor=cursor,
     )
 
 
@@ -261,7 +285,7 @@ def needs_triage(*, actor: User, limit: int = 5) -> dict[str, Any]:
         sa.select(Incident)
         .where(waiting)
         .options(*_LIST_LOADS)
-        .order_by(*_order("-severity"))
+        .order_by(*_triage_order())
         .limit(limit)
     ).all()
     return {

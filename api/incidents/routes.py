@@ -44,6 +44,7 @@ def list_incidents(query: dict):
         actor=current(),
         page=query["page"],
         page_size=query["page_size"],
+        cursor=query.get("cursor"),
     )
 
 

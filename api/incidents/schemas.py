@@ -7,7 +7,7 @@ from marshmallow import Schema, fields, validate, validates
 from api.incidents.filters import SCOPES, SORTS
 from api.incidents.models import IncidentStatus, Severity, Visibility
 from api.input_rules import Moment, visible
-from api.schemas import ObjectSchema, PageQuery, Person, page_of
+from api.schemas import CursorPageQuery, ObjectSchema, Person, page_of
 
 TITLE = validate.Length(min=1, max=200)
 DESCRIPTION = validate.Length(max=20_000)
@@ -67,10 +67,10 @@ class IncidentRead(ObjectSchema):
     version = fields.Integer()
 
 
-IncidentPage = page_of(IncidentRead, "IncidentPage")
+IncidentPage = page_of(IncidentRead, "IncidentPage", cursors=True)
 
 
-class IncidentQuery(PageQuery):
+class IncidentQuery(CursorPageQuery):
     scope = fields.String(
         validate=validate.OneOf(SCOPES),
         metadata={

@@ -58,7 +58,7 @@ def _query(user: User) -> tuple[dict[str, Any], dict[str, Any], str]:
         values = [v for v in request.args.getlist(key) if v]
         if values:
             raw[key] = values
-    for key in ("q", "page", "sort"):
+    for key in ("q", "page", "sort", "cursor"):
         value = request.args.get(key, "").strip()
         if value:
             raw[key] = value
@@ -87,12 +87,21 @@ def index():
     (reported by or assigned to me), others' I may see, or all."""
     user = web_user()
     query, errors, tab = _query(user)
-    page = queries.list_incidents(
-        filters=IncidentFilter.from_query(query),
-        actor=user,
-        page=query["page"],
-        page_size=query["page_size"],
-    )
+    try:
+        page = queries.list_incidents(
+            filters=IncidentFilter.from_query(query),
+            actor=user,
+            page=query["page"],
+            page_size=query["page_size"],
+            cursor=query.get("cursor"),
+        )
+    except Unprocessable as exc:  # a stale or foreign cursor, a page past the cap: first page
+        if exc.errors is None or set(exc.errors.get("query", {})) - {"cursor", "page"}:
+            raise
+        errors = {**errors, **exc.errors["query"]}
+        page = queries.list_incidents(
+            filters=IncidentFilter.from_query(query), actor=user, page_size=query["page_size"]
+        )
     return render_template(
         "incidents/index.html",
         page=page,

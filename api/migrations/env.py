@@ -100,6 +100,13 @@ def run_migrations_offline():
         context.run_migrations()
 
 
+def include_object(obj, name, type_, reflected, compare_to):
+    """Leave the full-text structures of 0008_scale (api/fulltext.py) out of autogenerate."""
+    from api import fulltext
+
+    return name not in fulltext.OBJECTS
+
+
 def run_migrations_online():
     """Run migrations in 'online' mode.
 
@@ -129,6 +136,7 @@ def run_migrations_online():
         if sqlite:  # batch mode's DROP TABLE must not fire ON DELETE actions (api/db.py)
             connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
             connection.commit()
+        conf_args.setdefault("include_object", include_object)
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
         with context.begin_transaction():

@@ -12,12 +12,14 @@ from api.tasks.models import Priority, TaskStatus
 
 REF_PATTERN = r"^[A-Z0-9]{2,10}-[1-9][0-9]{0,9}$"
 SORT_KEYS = ("created", "deadline", "priority")
-SORTS = sorted([*SORT_KEYS, *(f"-{k}" for k in SORT_KEYS)])
+RELEVANCE = "relevance"  # best match first; the default with `q`, else the same as "-created"
+SORTS = sorted([*SORT_KEYS, *(f"-{k}" for k in SORT_KEYS), RELEVANCE])
 
 
 @dataclass(frozen=True)
 class TaskFilter:
-    """List filters; every field optional. Datetimes are aware UTC; `sort` is one of SORTS."""
+    """List filters; every field optional. Datetimes are aware UTC; `sort` is one of SORTS, or
+    None for the default (relevance with `q`, newest first otherwise)."""
 
     status: list[TaskStatus] = field(default_factory=list)
     priority: list[Priority] = field(default_factory=list)
@@ -30,7 +32,7 @@ class TaskFilter:
     project: str | None = None
     label: list[str] = field(default_factory=list)
     ref: str | None = None
-    sort: str = "-created"
+    sort: str | None = None
 
     @classmethod
     def from_query(cls, query: Mapping[str, Any]) -> TaskFilter:

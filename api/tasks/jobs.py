@@ -114,9 +114,10 @@ def run_reminders(
     Eligible: active, `notify_daily_reminder` on, at least one open task assigned, and no reminder
     yet for their local date. Users are read in id order in batches of `batch_size`; each batch
     costs a fixed number of SQL statements whatever its size (users, existing keys, open tasks,
-    one multi-row insert, commit; then claim and read back), plus two UPDATEs per email sent
-    (the claim confirmed before the send, the outcome committed as the provider answers, so a
-    crash duplicates at most one).
+    one multi-row insert, commit; then claim and read back), plus about three per
+    REMINDER_SEND_CHUNK emails (the claims confirmed before the sends, the outcomes written
+    after them: `delivery.send_claimed_in_chunks`), so a crash mid-chunk duplicates at most a
+    chunk of reminders; the users are read by primary key range (`reminder_candidates`).
     Sending is paced to the provider's maximum send rate, read once per run.
     `stop_after_batches` ends the run early (tests simulate a crash with it).
     """
@@ -143,7 +144,11 @@ def run_reminders(
         )
         if send and keys and pacer is not None:
             rows = delivery.claim(keys=keys, now=now)
-            result.sending.add(delivery.send_claimed(rows, backend, pacer=pacer, now=now))
+            result.sending.add(
+                delivery.send_claimed_in_chunks(
+                    rows, backend, chunk=app.config["REMINDER_SEND_CHUNK"], pacer=pacer, now=now
+                )
+            )
         db.session.info.pop(outbox.COMMITTED, None)  # handled here, not after the request
         if progress:
             progress(result)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
@@ -59,6 +59,18 @@ class Task(db.Model):
         sa.Index("ix_tasks_assignee_status_deadline", "assignee_id", "status", "deadline"),
         sa.Index("ix_tasks_status_deadline", "status", "deadline"),
         sa.UniqueConstraint("project_id", "number"),
+        # 0008_scale: one index per list shape (api/tasks/queries.py `_sorts`; tests/tasks/
+        # test_explain.py), the overdue range and the 30-day completed count of stats.
+        sa.Index("ix_tasks_status_created_at", "status", "created_at"),
+        sa.Index("ix_tasks_assignee_id_created_at", "assignee_id", "created_at"),
+        sa.Index("ix_tasks_assignee_id_deadline", "assignee_id", "deadline"),
+        sa.Index("ix_tasks_priority_created_at", "priority", "created_at"),
+        sa.Index("ix_tasks_completed_at", "completed_at"),
+        sa.Index("ix_tasks_title", "title"),
+        sa.Index("ix_tasks_project_id_created_at", "project_id", "created_at"),
+        sa.Index("ix_tasks_project_id_deadline", "project_id", "deadline"),
+        sa.Index("ix_tasks_project_id_priority", "project_id", "priority"),
+        sa.Index("ix_tasks_project_id_status_created_at", "project_id", "status", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -162,3 +174,33 @@ class TaskLabel(db.Model):
     label_id: Mapped[int] = mapped_column(
         sa.ForeignKey("labels.id", ondelete="CASCADE"), primary_key=True
     )
+class TaskCount(db.Model):
+    """How many tasks of each project hold each status, in all (`assignee_id` 0) and per
+    assignee (a task counts once for each of its assignees): the task stats read these few rows
+    instead of counting the table (api/tasks/counters.py keeps them in the transaction of every
+    change).
+
+    `project_id` 0 stands for a task without a project (General's, api/projects). No foreign
+    keys: deleting a user drops their rows (counters.py) instead of failing.
+    """
+
+    __tablename__ = "task_counts"
+
+    project_id: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True, autoincrement=False)
+    assignee_id: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True, autoincrement=False)
+    status: Mapped[TaskStatus] = mapped_column(str_enum(TaskStatus), primary_key=True)
+    n: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default="0")
+
+
+class TaskDeadlineCount(db.Model):
+    """How many open tasks of each project are due on each UTC day, in all (`assignee_id` 0)
+    and per assignee: the overdue figures of the stats sum the days before today here and
+    count only today's tasks in the table (api/tasks/counters.py keeps these rows like
+    TaskCount's)."""
+
+    __tablename__ = "task_deadline_counts"
+
+    project_id: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True, autoincrement=False)
+    assignee_id: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True, autoincrement=False)
+    day: Mapped[date] = mapped_column(sa.Date, primary_key=True)
+    n: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default="0")

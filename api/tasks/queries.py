@@ -8,27 +8,30 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
+from api import fulltext
 from api.activity import service as activity
 from api.activity.models import Activity, EntityType
-from api.db import Page, contains_pattern, text_search, utcnow
+from api.db import Page, escape_like, utcnow
 from api.errors import Unprocessable
 from api.extensions import db
-from api.listing import Listing
+from api.listing import Listing, Segment
 from api.permissions import Capability, allowed, first_visible
 from api.projects.models import GENERAL_KEY, Label, Project
-from api.tasks import rules
-from api.tasks.filters import REF_PATTERN, TaskFilter
+from api.tasks import counters, rules
+from api.tasks.filters import REF_PATTERN, RELEVANCE, TaskFilter
 from api.tasks.models import (
     PRIORITY_RANK,
     Priority,
     Task,
     TaskAssignee,
+    TaskCount,
+    TaskDeadlineCount,
     TaskLabel,
     TaskStatus,
     is_overdue,
@@ -199,19 +202,42 @@ def timeline(*, task_id: int, actor: User) -> list[Activity]:
     return activity.timeline(EntityType.TASK, task_id)
 
 
-_PRIORITY_ORDER = sa.case(
-    {p.value: rank for p, rank in PRIORITY_RANK.items()}, value=Task.priority, else_=0
-)
-_SORT_COLUMNS = {"deadline": Task.deadline, "created": Task.created_at, "priority": _PRIORITY_ORDER}
+def _segment(where: Any, key: Any, descending: bool, *, keyed: bool = True) -> Segment:
+    return Segment(where=where, key=lambda: key, descending=descending, keyed=keyed)
 
 
-def _order(sort: str) -> list[Any]:
+def _score() -> Any:
+    return fulltext.Score(Task.id, Task.title, Task.description, sa.bindparam("q_ft"))
+
+
+def _sorts(sort: str) -> list[Segment]:
+    """The segments of each sort (api/listing.py), each served by an index of Task.
+
+    created: created_at, id. deadline: the tasks with a deadline by (deadline, id), then those
+    without by id, in both directions (no deadline goes last). priority: one segment per
+    priority, by id. relevance: the full-text score, best first (only with a full-text `q`).
+    """
+    descending = sort.startswith("-")
     key = sort.lstrip("-")
-    column = _SORT_COLUMNS[key]
-    if key == "deadline":  # tasks without a deadline go last either way
-        nulls = sa.case((Task.deadline.is_(None), 1), else_=0)
-        return [nulls, column.desc() if sort.startswith("-") else column.asc(), Task.id]
-    return [column.desc() if sort.startswith("-") else column.asc(), Task.id]
+    if key == "created":
+        return [_segment(None, Task.created_at, descending)]
+    if key == "deadline":
+        return [
+            _segment(lambda: Task.deadline.is_not(None), Task.deadline, descending),
+            _segment(lambda: Task.deadline.is_(None), Task.deadline, descending, keyed=False),
+        ]
+    if key == "priority":
+        ranked = sorted(PRIORITY_RANK, key=PRIORITY_RANK.__getitem__, reverse=descending)
+        return [
+            _segment(lambda p=p: Task.priority == p, Task.priority, descending, keyed=False)
+            for p in ranked
+        ]
+    if key == RELEVANCE:
+        return [Segment(where=None, key=_score, descending=True)]
+    raise KeyError(sort)
+
+
+OPEN_STATUSES = (TaskStatus.PENDING, TaskStatus.IN_PROGRESS)
 
 
 def overdue_clause(now: Any) -> sa.ColumnElement[bool]:
@@ -221,9 +247,7 @@ def overdue_clause(now: Any) -> sa.ColumnElement[bool]:
     NULL first: without it NOT(NULL < now AND ...) is NULL, and overdue=false would drop every
     task that has no deadline.
     """
-    return sa.and_(
-        Task.deadline.is_not(None), Task.deadline < now, Task.status != TaskStatus.COMPLETED
-    )
+    return sa.and_(Task.deadline.is_not(None), Task.deadline < now, Task.status.in_(OPEN_STATUSES))
 
 
 # The WHERE term of each filter, by name; its bound parameters are named after it.
@@ -236,8 +260,15 @@ _FILTER_TERMS: dict[str, Callable[[], sa.ColumnElement[bool]]] = {
     "deadline_to": lambda: Task.deadline <= sa.bindparam("deadline_to"),
     "overdue": lambda: overdue_clause(sa.bindparam("now")),
     "not_overdue": lambda: sa.not_(overdue_clause(sa.bindparam("now"))),
-    "q": lambda: sa.or_(
-        text_search(sa.bindparam("q"), Task.title, Task.description),
+    "q": lambda: fulltext.Match(Task.id, Task.title, Task.description, sa.bindparam("q_ft")),
+    "q_prefix": lambda: Task.title.like(sa.bindparam("q_prefix"), escape="\\"),
+    # `q` that reads as a ref ("OPS-12") also finds that task.
+    "q_ref": lambda: sa.or_(
+        fulltext.Match(Task.id, Task.title, Task.description, sa.bindparam("q_ft")),
+        _ref_clause("q_key", "q_number"),
+    ),
+    "q_prefix_ref": lambda: sa.or_(
+        Task.title.like(sa.bindparam("q_prefix"), escape="\\"),
         _ref_clause("q_key", "q_number"),
     ),
     "project": lambda: _project_clause(sa.bindparam("project")),
@@ -278,7 +309,7 @@ LISTING = Listing(
     entity=Task,
     read=Capability.TASK_READ,
     terms=_FILTER_TERMS,
-    order=_order,
+    sorts=_sorts,
     shape=_summary_select,
     item=_summary,
     attach=_attach,
@@ -309,8 +340,12 @@ def _filter_terms(filters: TaskFilter) -> tuple[tuple[str, ...], dict[str, Any]]
     if filters.overdue is not None:
         use("overdue" if filters.overdue else "not_overdue", now=utcnow())
     if filters.q:
-        key, number = split_ref(filters.q) or (None, None)
-        use("q", q=contains_pattern(filters.q), q_key=key, q_number=number)
+        term, values = search_term(filters.q)
+        ref = split_ref(filters.q)
+        if ref is not None:
+            term += "_ref"
+            values.update(q_key=ref[0], q_number=ref[1])
+        use(term, **values)
     if filters.project:
         use("project", project=filters.project)
     if filters.label:
@@ -321,11 +356,36 @@ def _filter_terms(filters: TaskFilter) -> tuple[tuple[str, ...], dict[str, Any]]
     return tuple(terms), params
 
 
-def list_tasks(*, filters: TaskFilter, actor: User, page: int, page_size: int) -> Page[TaskSummary]:
-    """One page of the tasks `actor` may see, as TaskSummary: one SQL statement, whatever the
-    page size (two for a page past the end).
+def search_term(q: str) -> tuple[str, dict[str, Any]]:
+    """The one search of tasks: the filter term (a `_FILTER_TERMS` name) and its bound values.
 
-    Raises Unprocessable (422, naming `deadline_to`) when deadline_to is before deadline_from.
+    Full-text (MariaDB FULLTEXT in boolean mode, SQLite FTS5; api/fulltext.py) over title and
+    description for the words of `q` that the engines index: rows holding every such word as a
+    prefix. When `q` has none (shorter than 3 letters, or only stop words such as "the"), the
+    titles that start with `q` (a prefix LIKE, served by ix_tasks_title). Comments join the
+    full-text search when they exist: their own FTS structure, OR-ed into this term.
+    """
+    found = fulltext.words(q)
+    if not found:
+        return "q_prefix", {"q_prefix": escape_like(q) + "%"}
+    dialect = db.session.get_bind().dialect.name
+    return "q", {"q_ft": fulltext.query_text(found, dialect)}
+
+
+def list_tasks(
+    *,
+    filters: TaskFilter,
+    actor: User,
+    page: int = 1,
+    page_size: int,
+    cursor: str | None = None,
+) -> Page[TaskSummary]:
+    """One page of the tasks `actor` may see, as TaskSummary: one SQL statement, whatever the
+    page size or the table's size (two for an empty page). Keyset pages, capped totals and
+    cursors: api/listing.py.
+
+    Raises Unprocessable (422) naming `deadline_to` when deadline_to is before deadline_from,
+    `cursor` for a cursor this list did not give out, `page` past MAX_OFFSET rows.
     """
     if (
         filters.deadline_from
@@ -336,8 +396,17 @@ def list_tasks(*, filters: TaskFilter, actor: User, page: int, page_size: int) -
             "deadline_to", "Must not be before deadline_from.", location="query"
         )
     terms, params = _filter_terms(filters)
+    sort = filters.sort or (RELEVANCE if "q" in terms else "-created")
+    if sort == RELEVANCE and "q" not in terms:
+        sort = "-created"  # nothing to rank by
     return LISTING.page(
-        actor=actor, terms=terms, params=params, sort=filters.sort, page=page, page_size=page_size
+        actor=actor,
+        terms=terms,
+        params=params,
+        sort=sort,
+        page=page,
+        page_size=page_size,
+        cursor=cursor,
     )
 
 
@@ -346,43 +415,77 @@ def stats(*, now: datetime | None = None, project: Any = None) -> dict[str, Any]
     callers hold stats.read: api/stats, api/reports).
 
     Returns {"by_status": {status: n}, "overdue": n, "completed_last_30_days": n,
-    "per_assignee": [{"assignee_id", "username", "open", "overdue"}]}; a task counts for each of
-    its assignees; times in UTC.
+    "per_assignee": [{"assignee_id", "username", "open", "overdue"}]}; a task counts once in
+    the totals and once for each of its assignees; times in UTC; people by overdue, then open,
+    both descending, then username. Five statements whose cost does not grow with the table:
+    the counts by status and assignee from `task_counts`, the overdue ones from
+    `task_deadline_counts` (days before today; both per project, kept by
+    api/tasks/counters.py) plus today's range of ix_tasks_status_deadline, the completed ones
+    as a range of ix_tasks_completed_at.
     """
     now = now or utcnow()
     scope = sa.true() if project is None else _project_clause(sa.literal(project.key))
+
+    def in_scope(column: Any) -> sa.ColumnElement[bool]:
+        if project is None:
+            return sa.true()
+        ids = [project.id] + ([counters.NO_PROJECT] if project.key == GENERAL_KEY else [])
+        return column.in_(ids)
+
     by_status = {s.value: 0 for s in TaskStatus}
     for status, count in db.session.execute(
-        sa.select(Task.status, sa.func.count()).where(scope).group_by(Task.status)
+        sa.select(TaskCount.status, sa.func.sum(TaskCount.n))
+        .where(TaskCount.assignee_id == counters.EVERY_TASK, in_scope(TaskCount.project_id))
+        .group_by(TaskCount.status)
     ):
-        by_status[TaskStatus(status).value] = count
-    is_open = Task.status != TaskStatus.COMPLETED
-    overdue_n = sa.func.sum(sa.case((overdue_clause(now), 1), else_=0))
-    totals = db.session.execute(
-        sa.select(
-            overdue_n,
-            sa.func.sum(sa.case((Task.completed_at >= now - timedelta(days=30), 1), else_=0)),
-        ).where(scope)
-    ).one()
-    per_assignee = db.session.execute(
-        sa.select(User.id, User.username, sa.func.count(), overdue_n)
-        .join(TaskAssignee, TaskAssignee.user_id == User.id)
-        .join(Task, Task.id == TaskAssignee.task_id)
-        .where(is_open, scope)
-        .group_by(User.id, User.username)
-        .order_by(sa.desc(overdue_n), sa.desc(sa.func.count()), User.username)
+        by_status[TaskStatus(status).value] = int(count or 0)
+    # Overdue: open tasks due on days before today (task_deadline_counts), plus today's open
+    # tasks whose deadline has passed (a range of ix_tasks_status_deadline within one day).
+    today = now.astimezone(UTC).date()
+    overdue_by: dict[int, int] = {}
+    for uid, n in db.session.execute(
+        sa.select(TaskDeadlineCount.assignee_id, sa.func.sum(TaskDeadlineCount.n))
+        .where(TaskDeadlineCount.day < today, in_scope(TaskDeadlineCount.project_id))
+        .group_by(TaskDeadlineCount.assignee_id)
+    ):
+        overdue_by[uid] = overdue_by.get(uid, 0) + int(n or 0)
+    midnight = datetime.combine(today, time(0), tzinfo=UTC)
+    assignee = sa.func.coalesce(TaskAssignee.user_id, counters.EVERY_TASK)
+    today_rows = db.session.execute(
+        sa.select(Task.id, assignee)
+        .outerjoin(TaskAssignee, TaskAssignee.task_id == Task.id)
+        .where(overdue_clause(now), Task.deadline >= midnight, scope)
+    ).all()
+    overdue_by[counters.EVERY_TASK] = overdue_by.get(counters.EVERY_TASK, 0) + len(
+        {task_id for task_id, _ in today_rows}
     )
+    for _, uid in today_rows:
+        if uid != counters.EVERY_TASK:
+            overdue_by[uid] = overdue_by.get(uid, 0) + 1
+    completed = db.session.scalar(
+        sa.select(sa.func.count()).where(Task.completed_at >= now - timedelta(days=30), scope)
+    )
+    open_n = sa.func.sum(TaskCount.n)
+    people = db.session.execute(
+        sa.select(User.id, User.username, open_n)
+        .join(TaskCount, TaskCount.assignee_id == User.id)
+        .where(TaskCount.status.in_(OPEN_STATUSES), in_scope(TaskCount.project_id))
+        .group_by(User.id, User.username)
+        .having(open_n > 0)
+    ).all()
+    per_assignee = [
+        {
+            "assignee_id": uid,
+            "username": name,
+            "open": int(n),
+            "overdue": int(overdue_by.get(uid, 0)),
+        }
+        for uid, name, n in people
+    ]
+    per_assignee.sort(key=lambda p: (-p["overdue"], -p["open"], p["username"]))
     return {
         "by_status": by_status,
-        "overdue": int(totals[0] or 0),
-        "completed_last_30_days": int(totals[1] or 0),
-        "per_assignee": [
-            {
-                "assignee_id": uid,
-                "username": name,
-                "open": int(n),
-                "overdue": int(o or 0),
-            }
-            for uid, name, n, o in per_assignee
-        ],
+        "overdue": int(overdue_by.get(counters.EVERY_TASK, 0)),
+        "completed_last_30_days": int(completed or 0),
+        "per_assignee": per_assignee,
     }

@@ -30,6 +30,7 @@ def list_tasks(query: dict):
         actor=current(),
         page=query["page"],
         page_size=query["page_size"],
+        cursor=query.get("cursor"),
     )
 
 
@@ -45,6 +46,7 @@ def my_tasks(query: dict):
         actor=current(),
         page=query["page"],
         page_size=query["page_size"],
+        cursor=query.get("cursor"),
     )
 
 

@@ -6,7 +6,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates, va
 
 from api.input_rules import Moment, visible
 from api.projects.models import KEY_PATTERN
-from api.schemas import ObjectSchema, PageQuery, Person, page_of
+from api.schemas import CursorPageQuery, ObjectSchema, Person, page_of
 from api.tasks.filters import REF_PATTERN, SORTS
 from api.tasks.models import Priority, TaskStatus
 
@@ -113,10 +113,10 @@ class TaskRead(ObjectSchema):
     version = fields.Integer()
 
 
-TaskPage = page_of(TaskRead, "TaskPage")
+TaskPage = page_of(TaskRead, "TaskPage", cursors=True)
 
 
-class TaskQuery(PageQuery):
+class TaskQuery(CursorPageQuery):
     status = fields.List(fields.Enum(TaskStatus, by_value=True))
     priority = fields.List(fields.Enum(Priority, by_value=True))
     assignee_id = fields.Integer(validate=validate.Range(min=1, max=2**63 - 1))  # BIGINT
@@ -127,8 +127,18 @@ class TaskQuery(PageQuery):
     deadline_from = Moment()
     deadline_to = Moment()
     overdue = fields.Boolean()
-    q = fields.String(validate=validate.Length(min=1, max=200))
-    sort = fields.String(load_default="-created", validate=validate.OneOf(SORTS))
+    q = fields.String(
+        validate=validate.Length(min=1, max=200),
+        metadata={
+            "description": "Words in the title or description (full-text: every word of 3 or "
+            "more letters, each as a prefix; common words ignored). With no such word, titles "
+            "starting with the text. Sorted by relevance unless `sort` is given."
+        },
+    )
+    sort = fields.String(
+        validate=validate.OneOf(SORTS),
+        metadata={"description": "Default `-created`, or `relevance` when searching with `q`."},
+    )
 
 
 class TaskStats(Schema):

@@ -10,6 +10,7 @@ from marshmallow import ValidationError
 
 from api.comments import service as comments
 from api.comments import watchers
+from api.errors import Unprocessable
 from api.permissions import Capability, can
 from api.tasks import queries, schemas, service
 from api.tasks.filters import TaskFilter
@@ -41,7 +42,7 @@ def _query() -> tuple[dict[str, Any], dict[str, list[str]]]:
         values = [v for v in request.args.getlist(key) if v]
         if values:
             raw[key] = values
-    for key in ("assignee_id", "overdue", "q", "sort", "page"):
+    for key in ("assignee_id", "overdue", "q", "sort", "page", "cursor"):
         value = request.args.get(key, "").strip()
         if value:
             raw[key] = value
@@ -75,12 +76,21 @@ def index():
     """Every task the person may see, filtered, sorted and paginated."""
     user = web_user()
     query, errors = _query()
-    page = queries.list_tasks(
-        filters=TaskFilter.from_query(query),
-        actor=user,
-        page=query["page"],
-        page_size=query["page_size"],
-    )
+    try:
+        page = queries.list_tasks(
+            filters=TaskFilter.from_query(query),
+            actor=user,
+            page=query["page"],
+            page_size=query["page_size"],
+            cursor=query.get("cursor"),
+        )
+    except Unprocessable as exc:  # a stale or foreign cursor, a page past the cap: first page
+        if exc.errors is None or set(exc.errors.get("query", {})) - {"cursor", "page"}:
+            raise
+        errors = {**errors, **exc.errors["query"]}
+        page = queries.list_tasks(
+            filters=TaskFilter.from_query(query), actor=user, page_size=query["page_size"]
+        )
     return render_template(
         "tasks/index.html",
         page=page,

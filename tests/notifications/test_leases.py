@@ -127,16 +127,20 @@ def _copies(sent: list[str], expected: list[str]) -> Counter[str]:
     return copies
 
 
+@pytest.mark.parametrize("chunk", [1, 1000], ids=["confirm-each", "confirm-in-chunks"])
 @pytest.mark.parametrize("seconds_per_email", [20, 40], ids=["run-of-600s", "run-past-lease"])
 def test_a_long_reminders_run_while_the_outbox_job_fires_sends_each_once(
-    app, make, monkeypatch, lease_clock, seconds_per_email
+    app, make, monkeypatch, lease_clock, seconds_per_email, chunk
 ):
     """30 reminders paced over 600 s (the function's timeout) or 1,200 s (past the 900 s lease,
     as a `flask jobs reminders` without a timeout may run), the outbox job every 5 minutes.
 
     Within the lease the outbox job finds nothing to take; past it, it takes the rows the run
-    has not reached, and the run, confirming its claim before each send, skips them.
+    has not reached, and the run, confirming its claim before each send, skips them. Confirming
+    in chunks (REMINDER_SEND_CHUNK) renews the next chunk's lease before it runs out (a chunk is
+    cut to half the lease at the paced rate), so nothing is left for the outbox job to take.
     """
+    monkeypatch.setitem(app.config, "REMINDER_SEND_CHUNK", chunk)
     team = _team(make, 30)
     sent: list[str] = []
     clock = SimulatedTime(app, monkeypatch, lease_clock)
@@ -150,7 +154,7 @@ def test_a_long_reminders_run_while_the_outbox_job_fires_sends_each_once(
     assert max(copies.values()) == 1  # nobody got two
     taken = sum(r.sent for r in clock.results)
     assert run.sending.sent + taken == 30 and run.sending.lost == taken
-    if seconds_per_email == 20:
+    if seconds_per_email == 20 or chunk > 1:
         assert taken == 0 and all(r.claimed == 0 for r in clock.results)
     else:
         assert taken > 0

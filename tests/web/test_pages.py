@@ -221,3 +221,24 @@ def test_incident_assignee_is_offered_triage_like_the_api_allows(browser_as, mak
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(Incident, held.id).severity == Severity.CRITICAL
+
+
+def test_task_list_pages_with_cursors_and_survives_a_bad_one(browser_as, make):
+    import re
+
+    _, web = browser_as("manager")
+    made = [make.task(title=f"Cursor paging {n:02d}") for n in range(25)]
+    first = web.get("/tasks").get_data(as_text=True)
+    assert "Cursor paging 24" in first and "Cursor paging 04" not in first
+    assert 'rel="prev" href="#"' in first
+    next_href = re.search(r'rel="next" href="([^"]+)"', first).group(1).replace("&amp;", "&")
+    second = web.get(next_href)
+    assert second.status_code == 200
+    text = second.get_data(as_text=True)
+    assert "Cursor paging 04" in text and "Cursor paging 05" not in text
+    prev_href = re.search(r'rel="prev" href="([^"]+)"', text).group(1).replace("&amp;", "&")
+    assert "Cursor paging 05" in web.get(prev_href).get_data(as_text=True)
+    broken = web.get("/tasks?cursor=forged")
+    assert broken.status_code == 200
+    assert "Cursor paging 24" in broken.get_data(as_text=True)
+    assert len(made) == 25

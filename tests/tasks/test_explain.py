@@ -1,0 +1,115 @@
+"""Every list shape of the task API is served by an index on MariaDB: EXPLAIN each statement a
+list request runs and fail on a full scan of `tasks` or a filesort over it (migration
+0008_scale; api/tasks/queries.py `_sorts`). MySQL / MariaDB only: SQLite's planner differs.
+
+Sorting the few rows of one page (the outer query's derived table) is allowed; so is sorting
+the matches of a full-text search by relevance (the FULLTEXT index hands them over unordered).
+"""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from api.extensions import db
+
+GROW = """
+INSERT INTO tasks (title, description, status, priority, deadline, assignee_id, created_by_id,
+                   created_at, updated_at, completed_at, version)
+SELECT CONCAT(title, ' ', id), description,
+       ELT(1 + (id * 7) % 3, 'pending', 'in_progress', 'completed'),
+       ELT(1 + (id * 11) % 4, 'low', 'normal', 'high', 'urgent'),
+       IF(id % 5 = 0, NULL, created_at + INTERVAL (id % 40) - 20 DAY),
+       IF(id % 10 = 0, NULL, :first + (id % :people)), created_by_id,
+       created_at - INTERVAL (id * 7919) % 129600 MINUTE, updated_at, NULL, 1
+FROM tasks ORDER BY id LIMIT :take
+"""
+
+
+@pytest.fixture
+def grown(database_url, make, auth):
+    if not database_url.startswith("mysql"):
+        pytest.skip("EXPLAIN shapes are MariaDB's; SQLite plans differently")
+    people = [make.user(role="employee") for _ in range(20)]
+    make.task(title="Seed invoice", description="The invoice of the month.", assignee=people[0])
+    n = 1
+    while n < 8192:
+        db.session.execute(sa.text(GROW), {"first": people[0].id, "people": 20, "take": n})
+        db.session.commit()
+        n *= 2
+    db.session.execute(sa.text("ANALYZE TABLE tasks"))
+    db.session.commit()
+    return people
+
+
+def _plans(client, headers, path):
+    seen = []
+
+    def capture(conn, cursor, statement, parameters, context, executemany):
+        seen.append((statement, parameters))
+
+    sa.event.listen(db.engine, "before_cursor_execute", capture)
+    try:
+        response = client.get(path, headers=headers)
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", capture)
+    assert response.status_code == 200, response.get_json()
+    plans = []
+    raw = db.engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        for statement, parameters in seen:
+            if "FROM tasks" not in statement:
+                continue
+            cursor.execute("EXPLAIN " + statement, parameters)
+            names = [d[0] for d in cursor.description]
+            plans += [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    finally:
+        raw.close()
+    return plans
+
+
+SHAPES = [
+    "",
+    "?sort=created",
+    "?sort=deadline",
+    "?sort=-deadline",
+    "?sort=priority",
+    "?sort=-priority",
+    "?status=pending",
+    "?status=pending&sort=deadline",
+    "?status=in_progress&sort=-deadline",
+    "?priority=high",
+    "?overdue=true",
+    "?unassigned=true",
+    "?assignee_id={assignee}",
+    "?assignee_id={assignee}&sort=deadline",
+    "?q=invoice",
+    "?page=3&page_size=50",
+]
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_list_shapes_scan_no_table_and_sort_no_table(client, auth, grown, shape):
+    h = auth.as_role("manager")[1]
+    plans = _plans(client, h, "/api/v1/tasks" + shape.format(assignee=grown[3].id))
+    bad = [
+        p
+        for p in plans
+        if p["table"] == "tasks"
+        and (p["type"] == "ALL" or ("filesort" in (p["Extra"] or "") and p["type"] != "fulltext"))
+    ]
+    assert plans and not bad, bad
+
+
+def test_an_employees_own_list_is_served_by_an_index(client, auth, grown):
+    employee = grown[5]
+    h = auth.headers(employee)
+    for path in ("/api/v1/tasks/mine", "/api/v1/tasks?sort=deadline", "/api/v1/tasks"):
+        plans = _plans(client, h, path)
+        bad = [
+            p
+            for p in plans
+            if p["table"] == "tasks" and (p["type"] == "ALL" or "filesort" in (p["Extra"] or ""))
+        ]
+        assert not bad, (path, bad)
