@@ -15,15 +15,25 @@ from api.extensions import db
 
 GROW = """
 INSERT INTO tasks (title, description, status, priority, deadline, assignee_id, created_by_id,
-                   created_at, updated_at, completed_at, version)
+                   created_at, updated_at, completed_at, version, project_id)
 SELECT CONCAT(title, ' ', id), description,
        ELT(1 + (id * 7) % 3, 'pending', 'in_progress', 'completed'),
        ELT(1 + (id * 11) % 4, 'low', 'normal', 'high', 'urgent'),
        IF(id % 5 = 0, NULL, created_at + INTERVAL (id % 40) - 20 DAY),
        IF(id % 10 = 0, NULL, :first + (id % :people)), created_by_id,
-       created_at - INTERVAL (id * 7919) % 129600 MINUTE, updated_at, NULL, 1
+       created_at - INTERVAL (id * 7919) % 129600 MINUTE, updated_at, NULL, 1,
+       IF(id % 3 = 0, :ops, :gen)
 FROM tasks ORDER BY id LIMIT :take
 """
+# Every task's first assignee, a second one for a quarter of them, a label on some OPS tasks.
+ASSIGN = [
+    "INSERT IGNORE INTO task_assignees (task_id, user_id, position) "
+    "SELECT id, assignee_id, 0 FROM tasks WHERE assignee_id IS NOT NULL",
+    "INSERT IGNORE INTO task_assignees (task_id, user_id, position) "
+    "SELECT id, :first + ((id + 7) % :people), 1 FROM tasks WHERE id % 4 = 0",
+    "INSERT IGNORE INTO task_labels (task_id, label_id) "
+    "SELECT id, :bug FROM tasks WHERE project_id = :ops AND id % 7 = 0",
+]
 
 
 @pytest.fixture
@@ -31,13 +41,22 @@ def grown(database_url, make, auth):
     if not database_url.startswith("mysql"):
         pytest.skip("EXPLAIN shapes are MariaDB's; SQLite plans differently")
     people = [make.user(role="employee") for _ in range(20)]
-    make.task(title="Seed invoice", description="The invoice of the month.", assignee=people[0])
+    ops = make.project("OPS", members={p: "member" for p in people[:10]})
+    bug = make.label(ops, "bug")
+    seed = make.task(
+        title="Seed invoice", description="The invoice of the month.", assignee=people[0]
+    )
+    values = {"first": people[0].id, "people": 20, "ops": ops.id, "gen": seed.project_id}
     n = 1
     while n < 8192:
-        db.session.execute(sa.text(GROW), {"first": people[0].id, "people": 20, "take": n})
+        db.session.execute(sa.text(GROW), {**values, "take": n})
         db.session.commit()
         n *= 2
-    db.session.execute(sa.text("ANALYZE TABLE tasks"))
+    for statement in ASSIGN:
+        db.session.execute(sa.text(statement), {**values, "bug": bug.id})
+    db.session.commit()
+    for table in ("tasks", "task_assignees", "task_labels"):
+        db.session.execute(sa.text(f"ANALYZE TABLE {table}"))
     db.session.commit()
     return people
 
@@ -86,6 +105,14 @@ SHAPES = [
     "?assignee_id={assignee}&sort=deadline",
     "?q=invoice",
     "?page=3&page_size=50",
+    # the project model (issue 14): one project, its sorts and filters; labels; any assignee
+    "?project=OPS",
+    "?project=OPS&sort=deadline",
+    "?project=OPS&sort=-priority",
+    "?project=OPS&status=pending",
+    "?project=OPS&label=bug",
+    "?label=bug",
+    "?assignee_id={assignee}&project=OPS",
 ]
 
 
@@ -105,7 +132,12 @@ def test_list_shapes_scan_no_table_and_sort_no_table(client, auth, grown, shape)
 def test_an_employees_own_list_is_served_by_an_index(client, auth, grown):
     employee = grown[5]
     h = auth.headers(employee)
-    for path in ("/api/v1/tasks/mine", "/api/v1/tasks?sort=deadline", "/api/v1/tasks"):
+    for path in (
+        "/api/v1/tasks/mine",
+        "/api/v1/tasks?sort=deadline",
+        "/api/v1/tasks",
+        "/api/v1/tasks?project=OPS",
+    ):
         plans = _plans(client, h, path)
         bad = [
             p

@@ -87,7 +87,8 @@ def test_search_follows_edits_and_deletes(client, auth, docs):
 def test_search_keeps_to_what_the_caller_may_see(client, auth, make):
     employee, employee_h = auth.as_role("employee")
     mine = make.task(title="Quarterly invoice", assignee=employee)
-    make.task(title="Quarterly invoice for others")
+    elsewhere = make.project("HIDE")  # the employee is not a member (issue 14)
+    make.task(title="Quarterly invoice for others", project=elsewhere)
     assert _ids(client, employee_h, q="quarterly") == [mine.id]
 
 
