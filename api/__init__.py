@@ -116,6 +116,7 @@ def register_web_ui(app: Flask) -> None:
     from api.auth.views import blp as auth_web
     from api.incidents.views import blp as incidents_web
     from api.notifications.views import blp as outbox_web
+    from api.projects.views import blp as projects_web
     from api.stats.views import blp as stats_web
     from api.tasks.views import blp as tasks_web
     from api.users.views import blp as users_web
@@ -128,6 +129,7 @@ def register_web_ui(app: Flask) -> None:
         auth_web,
         oidc_web,
         tasks_web,
+        projects_web,
         incidents_web,
         users_web,
         outbox_web,
