@@ -118,9 +118,61 @@ def seed(*, users: int = 12, tasks: int = 60, rng_seed: int = 7, progress=None) 
         db.session.add(task)
         if progress:
             progress(1)
+    _seed_projects(rng, people)
     _seed_incidents(rng, people, now)
     db.session.commit()
     return people
+
+
+PROJECTS = (("OPS", "Operations"), ("WEB", "Website"))
+
+
+def _seed_projects(rng: random.Random, people: list[User]) -> None:
+    """Projects (issue 14), kept apart from the rest of the seed: General with every account
+    (administrators and managers as leads), OPS and WEB each led by a manager with about half
+    of the employees as members and one as viewer, two labels each; the seeded tasks are spread
+    over the three, numbered per project, their assignee copied into task_assignees."""
+    from api.projects.models import Label, Project, ProjectMember, ProjectRole
+    from api.projects.numbering import allocate, ensure_general
+    from api.tasks.models import TaskAssignee
+
+    db.session.flush()
+    general = ensure_general()
+    for person in people:
+        lead = person.role in (Role.ADMIN, Role.MANAGER)
+        role = ProjectRole.LEAD if lead else ProjectRole.MEMBER
+        db.session.add(ProjectMember(project_id=general.id, user_id=person.id, role=role))
+    managers = [p for p in people if p.role == Role.MANAGER]
+    employees = [p for p in people if p.role == Role.EMPLOYEE]
+    projects = [general]
+    for n, (key, name) in enumerate(PROJECTS):
+        project = Project(key=key, name=name, description=f"Demo project {name}.")
+        db.session.add(project)
+        db.session.flush()
+        members = {managers[n % len(managers)].id: ProjectRole.LEAD} if managers else {}
+        for person in employees[n::2]:
+            members.setdefault(person.id, ProjectRole.MEMBER)
+        if employees:
+            members.setdefault(employees[(n + 1) % len(employees)].id, ProjectRole.VIEWER)
+        for user_id, role in members.items():
+            db.session.add(ProjectMember(project_id=project.id, user_id=user_id, role=role))
+        for label, color in (("bug", "#d73a49"), ("customer", "#0366d6")):
+            db.session.add(Label(project_id=project.id, name=label, color=color))
+        projects.append(project)
+    db.session.flush()
+    roles = {
+        (m.project_id, m.user_id): m.role for m in db.session.scalars(sa.select(ProjectMember))
+    }
+    for task in db.session.scalars(sa.select(Task).order_by(Task.id)):
+        project = rng.choice(projects)
+        if task.assignee_id and roles.get((project.id, task.assignee_id)) not in (
+            ProjectRole.LEAD,
+            ProjectRole.MEMBER,
+        ):
+            project = general
+        task.project_id, task.number = project.id, allocate(project.id)
+        if task.assignee_id:
+            db.session.add(TaskAssignee(task_id=task.id, user_id=task.assignee_id, position=0))
 
 
 INCIDENT_TITLES = [

@@ -197,3 +197,15 @@ def test_stats_for_one_project(client, make, auth):
     outsider_h = auth.headers(make.user(role="manager", general=False))
     assert client.get("/api/v1/stats?project=OPS", headers=outsider_h).status_code == 404
     assert client.get("/api/v1/stats?project=bad", headers=headers).status_code == 422
+
+
+def test_the_demo_seed_files_every_task_in_a_project(app, db):
+    from api.demo import seed
+
+    seed(users=8, tasks=20)
+    tasks = db.session.scalars(sa.select(Task)).all()
+    assert tasks and all(t.project_id is not None and t.number for t in tasks)
+    assert {p.key for p in db.session.scalars(sa.select(Project))} == {"GEN", "OPS", "WEB"}
+    for task in tasks:
+        if task.assignee_id:
+            assert task.assignee_ids == [task.assignee_id]
