@@ -208,21 +208,15 @@ def edit(task_id: int):
     task = queries.get_visible(task_id, user)
     if "task.edit" not in queries.allowed_actions(task, user):
         raise Forbidden("You may not edit this task.")
-    form = forms.Form(
-        {
-            "title": task.title,
-            "description": task.description,
-            "priority": task.priority.value,
-            "deadline": forms.iso_to_local_input(task.deadline, user.timezone),
-            "labels": [label.name for label in task.labels],
-        }
-    )
-    status = 200
+    form = forms.Form(_saved_values(task, user.timezone))
+    form.values["labels"] = [label.name for label in task.labels]
+    status, clash = 200, None
     if request.method == "POST":
         form = forms.read_form(FIELDS[:-1])
         data = _form_data(form, schemas.TaskUpdate(), user.timezone, lists=("labels",))
+        status = 422
         if data is not None:
-            with forms.attempt(form):
+            with forms.attempt(form) as outcome:
                 service.update(
                     task_id=task.id,
                     changes=data,
@@ -231,7 +225,19 @@ def edit(task_id: int):
                 )
                 flash("Task saved.", "success")
                 return redirect(url_for("tasks_web.detail", task_id=task.id))
-        status = 422
+            status = outcome.code
+            if outcome.code == 412:  # someone saved first: show theirs, keep yours beside it
+                task = queries.get_visible(task_id, user)
+                saved = _saved_values(task, user.timezone)
+                clash = forms.conflict(
+                    sent=form.values,
+                    saved=saved,
+                    labels=EDIT_LABELS,
+                    version=task.version,
+                    action=url_for("tasks_web.edit", task_id=task.id),
+                    shown={"priority": {p.value: p.value.capitalize() for p in Priority}},
+                )
+                form = forms.Form(saved)
     labels = project_queries.labels_of([task.project_id]) if task.project_id else {}
     return render_template(
         "tasks/form.html",
@@ -241,7 +247,26 @@ def edit(task_id: int):
         projects=[task.project] if task.project else [],
         people={},
         project_labels=labels,
+        conflict=clash,
     ), status
+
+
+EDIT_LABELS = {
+    "title": "Title",
+    "description": "Description",
+    "priority": "Priority",
+    "deadline": "Deadline",
+}
+
+
+def _saved_values(task: Task, timezone: str) -> dict[str, str]:
+    """The edit form's values for the task as saved."""
+    return {
+        "title": task.title,
+        "description": task.description,
+        "priority": task.priority.value,
+        "deadline": forms.iso_to_local_input(task.deadline, timezone),
+    }
 
 
 @blp.post("/<int:task_id>/status")

@@ -1,7 +1,8 @@
 """The whole journey in Chromium, plus CSRF, sign-out and a refused page; one screenshot per page.
 
 register → the admin approves → a manager creates and assigns a task → the employee signs in,
-sees it on the dashboard and completes it → reports an incident → the manager responds and
+sees it on the dashboard and completes it → reports an incident → the manager sees it on the
+dashboard's "Needs triage" card, responds and
 starts investigating → the reporter sees the response and the status change.
 """
 
@@ -172,6 +173,16 @@ def test_whole_journey(live_server, chromium, shots, make, db):
     sam.get_by_role("button", name="Report incident").click()
     assert sam.get_by_test_id("incident-title").inner_text() == "Checkout page returns 502"
     incident_url = sam.url
+
+    # The manager sees it waiting on the dashboard's "Needs triage" card, and on /incidents.
+    lead.goto(f"{base}/dashboard")
+    triage = lead.get_by_test_id("needs-triage")
+    assert "Checkout page returns 502" in triage.get_by_test_id("triage-items").inner_text()
+    assert triage.get_by_test_id("triage-unacknowledged").inner_text() == "1"
+    assert triage.get_by_test_id("triage-unassigned").inner_text() == "1"
+    shots(lead, "dashboard-manager-triage")
+    lead.get_by_role("link", name="All open incidents").click()
+    assert "Checkout page returns 502" in lead.locator("table tbody").inner_text()
 
     # The manager responds and starts investigating.
     lead.goto(f"{base}/incidents?scope=all")

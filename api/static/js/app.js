@@ -1,6 +1,12 @@
 // taskdesk UI behaviour. Loaded from our own origin (the CSP allows no inline script).
 "use strict";
 
+// A page answering a failed form post (shown again with its errors) says which URL it stands
+// for: replacing the history entry turns a reload into a GET, so it never re-sends the form.
+if (document.body && document.body.dataset.afterPost && window.history.replaceState) {
+  window.history.replaceState(null, "", document.body.dataset.afterPost);
+}
+
 document.addEventListener("DOMContentLoaded", function () {
   // Forms marked .js-confirm ask before a destructive post (delete, reject).
   document.querySelectorAll("form.js-confirm").forEach(function (form) {
@@ -9,6 +15,52 @@ document.addEventListener("DOMContentLoaded", function () {
         event.preventDefault();
       }
     });
+  });
+  // Stacked tables (phone size, app.css .table-stack): each cell shows its column's heading.
+  document.querySelectorAll("table.table-stack").forEach(function (table) {
+    var headings = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) {
+      var hidden = th.querySelector(".visually-hidden");
+      var text = th.textContent.trim();
+      return hidden && hidden.textContent.trim() === text ? "" : text;
+    });
+    table.querySelectorAll("tbody tr").forEach(function (row) {
+      Array.prototype.forEach.call(row.children, function (cell, index) {
+        if (headings[index] && !cell.hasAttribute("colspan") && !cell.dataset.label) {
+          cell.dataset.label = headings[index];
+        }
+      });
+    });
+  });
+  // Time zone selects: preselect the browser's own zone on registration; on the profile offer
+  // it in one click when it differs from the saved one.
+  var browserZone = "";
+  try {
+    browserZone = Intl.DateTimeFormat().resolvedOptions().timeZone || "";
+  } catch (error) {
+    browserZone = "";
+  }
+  document.querySelectorAll("select[data-browser-zone]").forEach(function (select) {
+    var offered = Array.prototype.some.call(select.options, function (option) {
+      return option.value === browserZone;
+    });
+    if (!browserZone || !offered || select.value === browserZone) {
+      return;
+    }
+    if (select.dataset.browserZone === "preselect") {
+      if (!select.value && !select.classList.contains("is-invalid")) {
+        select.value = browserZone;
+      }
+      return;
+    }
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "btn btn-link btn-sm p-0 mt-1 use-browser-zone";
+    button.textContent = "Use this device's zone (" + browserZone + ")";
+    button.addEventListener("click", function () {
+      select.value = browserZone;
+      button.remove();
+    });
+    select.insertAdjacentElement("afterend", button);
   });
   // Put the focus on the first invalid field so keyboard and screen-reader users land on it.
   var invalid = document.querySelector("[aria-invalid='true']");
