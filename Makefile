@@ -4,23 +4,29 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+RUN_STAMP := $(VENV)/.installed-run
 export TASKDESK_NO_DOTENV ?=
 export FLASK_APP := api:create_app
 
 .PHONY: run test test-mysql test-sqlite node-tools checkov-tools package browser-prereqs lint security hadolint bandit audit bench bench-enumeration migrate seed clean
 
-$(STAMP): requirements.txt requirements-dev.txt
+# `make run` needs only what serving needs (requirements.txt, its own stamp); `make test` and
+# the tooling targets add requirements-dev.txt (test, lint and deployment tools) on top.
+$(RUN_STAMP): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -r requirements-dev.txt
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements.txt
+	touch $(RUN_STAMP)
+
+$(STAMP): $(RUN_STAMP) requirements-dev.txt
+	$(PY) -m pip install -q --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt
 	touch $(STAMP)
 
-## run: serve taskdesk on http://127.0.0.1:5000 with SQLite and demo data
-run: $(STAMP)
-	$(VENV)/bin/flask db upgrade
-	$(VENV)/bin/flask demo seed --if-empty
+## run: serve taskdesk on http://127.0.0.1:5000 with SQLite and demo data (prints the sign-ins)
+run: $(RUN_STAMP)
+	@$(VENV)/bin/flask db upgrade
+	@$(VENV)/bin/flask demo seed --if-empty
 	@echo "taskdesk UI: http://127.0.0.1:5000/  (API docs: http://127.0.0.1:5000/api/v1/docs)"
-	@echo "Demo accounts, password taskdesk-demo-2026: admin (admin), ana and ben (managers), chen, dara, eli (employees)"
 	$(VENV)/bin/flask run --host 127.0.0.1 --port 5000
 
 ## test: ruff, hadolint and bandit, then the whole suite on MariaDB and on SQLite
@@ -87,7 +93,7 @@ bench-enumeration: $(STAMP)
 	url=$$(TEST_DB_NAME=taskdesk_bench ./scripts/ensure-mariadb.sh) && \
 	  BENCH_DATABASE_URL="$$url" $(PY) -m bench.enumeration $(BENCH_ARGS)
 
-migrate: $(STAMP)
+migrate: $(RUN_STAMP)
 	$(VENV)/bin/flask db upgrade
 
 clean:

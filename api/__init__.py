@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, g, request
@@ -120,6 +121,7 @@ def register_web_ui(app: Flask) -> None:
     from api.inbox.views import blp as inbox_web
     from api.incidents.views import blp as incidents_web
     from api.notifications.views import blp as outbox_web
+    from api.projects.views import blp as projects_web
     from api.stats.views import blp as stats_web
     from api.tasks.views import blp as tasks_web
     from api.users.views import blp as users_web
@@ -134,6 +136,7 @@ def register_web_ui(app: Flask) -> None:
         tasks_web,
         comments_web,
         inbox_web,
+        projects_web,
         incidents_web,
         users_web,
         outbox_web,
@@ -145,6 +148,21 @@ def register_web_ui(app: Flask) -> None:
     session.register(app)
     filters.register(app)
     errors.register(app)
+    app.add_url_rule("/favicon.ico", "favicon", _favicon)
+
+
+def _favicon() -> Response:
+    """/favicon.ico, which browsers and bookmarks ask for whatever the page links: taskdesk's
+    SVG icon (every current browser draws an SVG favicon), cached for a day."""
+    from flask import send_from_directory
+
+    response = send_from_directory(
+        Path(__file__).parent / "static" / "img",
+        "favicon.svg",
+        mimetype="image/svg+xml",
+        max_age=86_400,
+    )
+    return response
 
 
 def register_http_surface(app: Flask) -> None:
@@ -179,6 +197,10 @@ def register_request_hooks(app: Flask) -> None:
     @app.after_request
     def _echo_request_id(response: Response) -> Response:
         response.headers["X-Request-ID"] = g.get("request_id", "-")
+        # werkzeug's make_conditional (ETags, send_file) adds a Date field; the HTTP server
+        # (werkzeug, gunicorn, API Gateway) sends its own, and a response carries one Date
+        # (RFC 9110 §6.6.1). Registered first, this hook runs after every other one.
+        response.headers.pop("Date", None)
         return response
 
 

@@ -68,6 +68,11 @@ class BaseConfig:
     """Settings shared by every environment; values in seconds unless named otherwise."""
 
     ENV_NAME = "base"
+    # Development only (issue 12): the console mailer logs each email's text part (links
+    # included) and the outbox keeps a sent reset email's body, so that a laptop can finish a
+    # password reset from `make run`'s terminal or the admin outbox. Elsewhere a body that held a
+    # single-use credential is cleared once sent (api/notifications/delivery.py).
+    MAIL_SHOW_BODIES = False
     DEBUG = False
     TESTING = False
     SECRET_KEY = "dev-secret-key-for-a-laptop-only-0001"
@@ -192,6 +197,7 @@ class BaseConfig:
 class DevelopmentConfig(BaseConfig):
     ENV_NAME = "development"
     DEBUG = True
+    MAIL_SHOW_BODIES = True
     LOG_FORMAT = "text"
     # A laptop serves plain http://127.0.0.1:5000: cookies without Secure, no HSTS.
     JWT_COOKIE_SECURE = False

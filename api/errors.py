@@ -74,8 +74,12 @@ class Unprocessable(DomainError):
 
     @classmethod
     def field(cls, field: str, message: str, location: str = "json") -> Unprocessable:
-        """An error on one input field, shaped like the schema validation errors."""
-        return cls(f"Invalid {field}: {message}", errors={location: {field: [message]}})
+        """An error on one input field, shaped like the schema validation errors.
+
+        `message` is written for people and names the field ("Enter your current password
+        correctly."): it is both the error's message and the field's.
+        """
+        return cls(message, errors={location: {field: [message]}})
 
 
 class TooManyRequests(DomainError):
@@ -148,13 +152,48 @@ def _handle_http(error: HTTPException) -> Response:
     messages = data.get("messages")
     message = data.get("message") or (error.description if code != 500 else None)
     if messages and code == 422:
-        message = "The request has invalid fields: see errors."
+        messages = _humane_locations(messages)
+        message = _one_message(messages) or "The request has invalid fields: see errors."
     if messages and code == 400 and "json" in messages:
         message = "The request body is not valid JSON."
     headers = dict(data.get("headers") or {})
     if error.response is None:
         headers.update({k: v for k, v in error.get_headers() if k.lower() != "content-type"})
     return error_response(code, message, messages, headers)
+
+
+def _humane_locations(messages: Any) -> Any:
+    """The 422's {location: {field: [messages]}} in the user's words (api/schemas.py)."""
+    from flask import request
+
+    from api.schemas import humane_errors
+
+    if not isinstance(messages, dict) or not has_request_context():
+        return messages
+    sources = {
+        "json": lambda: request.get_json(silent=True),
+        "query": lambda: request.args.to_dict(),
+        "form": lambda: request.form.to_dict(),
+    }
+    return {
+        location: humane_errors(fields, sources[location]() if location in sources else None)
+        for location, fields in messages.items()
+    }
+
+
+def _one_message(messages: Any) -> str | None:
+    """The single message of a 422 with one field and one message, to show as its message."""
+    flat = [
+        text
+        for fields in messages.values()
+        if isinstance(fields, dict)
+        for texts in fields.values()
+        if isinstance(texts, list)
+        for text in texts
+        if isinstance(text, str)
+    ]
+    fields_count = sum(len(f) for f in messages.values() if isinstance(f, dict))
+    return flat[0] if len(flat) == 1 and fields_count == 1 else None
 
 
 def _handle_integrity(error: IntegrityError) -> Response:

@@ -153,6 +153,14 @@ def _handle_rate_limit(error: RateLimitExceeded) -> Response:
     return error_response(429, f"{message} Try again after Retry-After seconds.")
 
 
+def _retry_after_only_when_refused(response: Response) -> Response:
+    """Retry-After only on 429 and 503 (RFC 9110 §10.2.3): flask-limiter adds it to every
+    response it counts, where it would tell a client to wait after a success."""
+    if response.status_code not in (429, 503):
+        response.headers.pop("Retry-After", None)
+    return response
+
+
 def init_app(app: Flask) -> Limiter:
     """Create this app's limiter, attach the default and the named limits, map 429s.
 
@@ -170,6 +178,9 @@ def init_app(app: Flask) -> Limiter:
     )
     limiter.init_app(app)
     app.extensions[EXTENSION_KEY] = limiter
+    # Registered after flask-limiter's header hook, so it runs before it: insert at the front
+    # of the after-request list instead, so that it runs last.
+    app.after_request_funcs.setdefault(None, []).insert(0, _retry_after_only_when_refused)
     app.register_error_handler(RateLimitExceeded, _handle_rate_limit)
     return limiter
 

@@ -12,6 +12,7 @@ route inherits them:
   `"\\ud800"`) or that holds control characters other than tab, line feed and carriage return is
   refused with 422 naming the field, in JSON bodies and in form posts alike (RFC 8259 §8.2;
   OWASP ASVS 5.0 1.2 on encoding; a database or a hasher would fail on it later);
+- form text has its line breaks normalised to LF (`normalise_form_newlines`);
 - an operation whose OpenAPI document requires a JSON body (flask-smorest's
   `@blp.arguments(...)` in the body, `requestBody.required`) answers 400 without one.
 """
@@ -25,6 +26,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from flask import Flask, abort, current_app, request
+from werkzeug.datastructures import ImmutableMultiDict
 
 from api.errors import BadRequest, Unprocessable
 
@@ -155,8 +157,25 @@ def guard_body() -> None:
     elif request.mimetype in FORM_MIMETYPES:
         pairs = ((name, value) for name, value in request.form.items(multi=True))
         _refuse(_collect(pairs), "form")
+        normalise_form_newlines()
     if not data.strip() and _json_body_required():
         raise BadRequest(BODY_REQUIRED)
+
+
+def one_newline(value: str) -> str:
+    """CR LF and lone CR as LF: browsers send a textarea's line breaks as CR LF (HTML's form
+    submission, "normalize newlines"); taskdesk stores and answers text with LF only."""
+    return value.replace("\r\n", "\n").replace("\r", "\n") if "\r" in value else value
+
+
+def normalise_form_newlines() -> None:
+    """The one place form text is normalised: `request.form` is replaced, before any view reads
+    it, by the same fields with `one_newline` applied (files are left alone)."""
+    form = request.form
+    if any("\r" in value for value in form.values()):
+        request.form = ImmutableMultiDict(  # werkzeug's cached_property accepts the new value
+            [(name, one_newline(value)) for name, value in form.items(multi=True)]
+        )
 
 
 def buffer_unsized_body() -> None:

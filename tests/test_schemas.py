@@ -63,3 +63,24 @@ def test_an_object_schema_dumps_what_a_plain_schema_dumps_from_objects():
 
     assert Fast(many=True).dump(items) == Plain(many=True).dump(items)
     assert Fast().dump(items[2]) == {"id": 4, "title": "no done attribute", "person": None}
+
+
+def test_humane_messages_name_the_field_in_the_user_words():
+    """Issue 12: one error layer (api.schemas.humane) for API 422s and forms."""
+    from api.schemas import humane, humane_errors
+
+    assert humane("title", "Missing data for required field.") == "Enter a title."
+    assert humane("title", "Length must be between 1 and 200.", "") == "Enter a title."
+    assert humane("email", "Length must be between 3 and 254.", "") == "Enter an email address."
+    assert humane("email", "Length must be between 3 and 254.", "ab") == (
+        "Email address must be at least 3 characters."
+    )
+    assert humane("title", "Length must be between 1 and 200.", "t" * 201) == (
+        "Title must be at most 200 characters."
+    )
+    assert humane("severity", "Must be one of: low, high.") == "Choose a severity: one of low, high."
+    assert humane("assignee_id", "Not a valid integer.") == "Assignee must be a whole number."
+    assert humane("title", "A message a person wrote.") == "A message a person wrote."
+    assert humane_errors({"title": ["Field may not be null.", "Field may not be null."]}) == {
+        "title": ["Enter a title."]
+    }

@@ -310,6 +310,11 @@ COMMANDS = [
         ADMIN_ONLY,
     ),
     Command(
+        "outbox.get_email",
+        lambda w, a: outbox.get_email(outbox_id=w["dead_email"], actor=a),
+        ADMIN_ONLY,
+    ),
+    Command(
         "outbox.requeue",
         lambda w, a: outbox.requeue(outbox_id=w["dead_email"], actor=a),
         ADMIN_ONLY,

@@ -33,9 +33,9 @@ def password_problem(password: str, *, context: tuple[str, ...] = ()) -> str | N
     `context` holds account words (email, username) that the password may not equal.
     """
     if len(password) < MIN_LENGTH:
-        return f"Must be at least {MIN_LENGTH} characters."
+        return f"Choose a password of at least {MIN_LENGTH} characters."
     if len(password) > MAX_LENGTH:
-        return f"Must be at most {MAX_LENGTH} characters."
+        return f"Choose a password of at most {MAX_LENGTH} characters."
     lowered = password.lower()
     if lowered in _common_passwords():
         return "This password is too common; choose another."

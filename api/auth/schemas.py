@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from api.auth.passwords import MAX_LENGTH
 from api.users.models import Role, UserStatus
 
 USERNAME = validate.Regexp(
     r"^[A-Za-z0-9_.-]{3,32}\Z",  # \Z: "$" would also match before a final newline
-    error="3 to 32 letters, digits, dots, dashes or underscores.",
+    error="Choose a username of 3 to 32 letters, digits, dots, dashes or underscores.",
 )
 
 
@@ -24,12 +24,37 @@ class RegisterIn(Schema):
 
 
 class LoginIn(Schema):
+    """`{"login": …, "password": …}`; `email` or `username` may stand for `login` (what many
+    clients send). Exactly one of the three; it loads as `login`."""
+
     login = fields.String(
-        required=True,
         validate=validate.Length(min=1, max=254),
-        metadata={"description": "Email address or username."},
+        metadata={"description": "Email address or username (or send `email` / `username`)."},
+    )
+    email = fields.String(
+        load_only=True,
+        validate=validate.Length(min=1, max=254),
+        metadata={"description": "Instead of `login`: the email address."},
+    )
+    username = fields.String(
+        load_only=True,
+        validate=validate.Length(min=1, max=254),
+        metadata={"description": "Instead of `login`: the username."},
     )
     password = fields.String(required=True, load_only=True, validate=validate.Length(max=1024))
+
+    @validates_schema
+    def _one_login(self, data: dict, **kwargs: object) -> None:
+        given = [name for name in ("login", "email", "username") if name in data]
+        if not given:
+            raise ValidationError("Enter your email address or username.", "login")
+        if len(given) > 1:
+            raise ValidationError("Send one of login, email or username.", given[1])
+
+    @post_load
+    def _as_login(self, data: dict, **kwargs: object) -> dict:
+        login = data.pop("login", None) or data.pop("email", None) or data.pop("username", None)
+        return {"login": login, "password": data["password"]}
 
 
 class TokenPair(Schema):

@@ -131,7 +131,7 @@ def change_password(*, user: User, current: str, new: str) -> dict[str, Any]:
     Raises Unprocessable naming `current_password` (wrong) or `new_password` (policy).
     """
     if not verify_password(user.password_hash, current):
-        raise Unprocessable.field("current_password", "Does not match your password.")
+        raise Unprocessable.field("current_password", "Enter your current password correctly.")
     users.check_password_policy(new, user.email, user.username, field="new_password")
     user.password_hash = hash_password(new)
     user.tokens_valid_after = utcnow()

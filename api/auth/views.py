@@ -31,25 +31,9 @@ from api.web.session import (
 
 blp = Blueprint("auth_web", __name__)
 
-COMMON_ZONES = (
-    "UTC",
-    "Europe/London",
-    "Europe/Berlin",
-    "Europe/Paris",
-    "America/New_York",
-    "America/Chicago",
-    "America/Los_Angeles",
-    "America/Sao_Paulo",
-    "Asia/Kolkata",
-    "Asia/Singapore",
-    "Asia/Tokyo",
-    "Australia/Sydney",
-)
 
-
-def _zone_options(user) -> list[tuple[str, str]]:
-    zones = COMMON_ZONES if user.timezone in COMMON_ZONES else (user.timezone, *COMMON_ZONES)
-    return [(zone, zone) for zone in zones]
+def _zone_options(user) -> list[tuple[str, list[tuple[str, str]]]]:
+    return forms.zone_groups(users.time_zones(), keep=user.timezone)
 
 
 @blp.route("/sign-in", methods=["GET", "POST"])
@@ -91,7 +75,7 @@ def register():
         ("email", "username", "requested_role", "timezone"), secret=("password",)
     )
     context = {
-        "zone_options": [(zone, zone) for zone in COMMON_ZONES],
+        "zone_options": forms.zone_groups(users.time_zones()),
         "role_options": [(role.value, role.value.capitalize()) for role in users.REQUESTABLE_ROLES],
     }
     if request.method == "GET":
@@ -100,10 +84,18 @@ def register():
     raw["password"] = request.form.get("password", "")
     raw["timezone"] = request.form.get("timezone", "")
     data = forms.load(form, schemas.RegisterIn(), raw, drop_blank=("requested_role", "timezone"))
-    if data is not None and request.form.get("password") != request.form.get("password_confirm"):
+    if request.form.get("password") != request.form.get("password_confirm"):
         form.add_error("password_confirm", "The two passwords differ.")
-        data = None
-    if data is None:
+    # Every field's problems at once (issue 12): the account rules on each field the schema let
+    # through, so one submission reports the username, the mismatch and a weak password together.
+    checked = {k: raw[k] for k in ("email", "username", "timezone") if raw.get(k)}
+    checked["password"] = raw["password"]
+    for name, messages in users.account_problems(
+        **{k: v for k, v in checked.items() if k not in form.errors}
+    ).items():
+        for message in messages:
+            form.add_error(name, message)
+    if not form.ok:
         return render_template("auth/register.html", form=form, **context), 422
     with forms.attempt(form) as outcome:
         sso_rules.check_password_registration()

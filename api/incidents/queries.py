@@ -27,7 +27,7 @@ from api.incidents.models import (
     Severity,
 )
 from api.listing import Listing
-from api.permissions import Capability, can, first_visible
+from api.permissions import Capability, can, first_visible, require, visible_clause
 from api.users.models import User, UserStatus
 
 TRANSITIONS: dict[IncidentStatus, tuple[IncidentStatus, ...]] = {
@@ -58,7 +58,7 @@ def parse_public_id(value: str) -> str:
     as 8-4-4-4-12 hexadecimal digits.
     """
     if not _UUID.match(value):
-        raise Unprocessable.field("public_id", "Not a valid UUID.", location="path")
+        raise Unprocessable.field("public_id", "That is not an incident id.", location="path")
     return value.lower()
 
 
@@ -141,8 +141,12 @@ _SORT_COLUMNS = {
 
 
 def _order(sort: str) -> list[Any]:
-    column = _SORT_COLUMNS[sort.lstrip("-")]
-    return [column.desc() if sort.startswith("-") else column.asc(), Incident.id]
+    key = sort.lstrip("-")
+    column = _SORT_COLUMNS[key]
+    first = column.desc() if sort.startswith("-") else column.asc()
+    if key == "severity":  # within one severity the newest first: the triage order
+        return [first, Incident.reported_at.desc(), Incident.id.desc()]
+    return [first, Incident.id]
 
 
 def _mine() -> sa.ColumnElement[bool]:
@@ -225,6 +229,47 @@ def list_incidents(
     return LISTING.page(
         actor=actor, terms=terms, params=params, sort=filters.sort, page=page, page_size=page_size
     )
+
+
+OPEN_STATUSES = (IncidentStatus.REPORTED, IncidentStatus.INVESTIGATING)
+
+
+def needs_triage(*, actor: User, limit: int = 5) -> dict[str, Any]:
+    """What waits for the people who triage every incident (incident.triage on every object:
+    managers and admins, api/permissions.py GRANTS); raises Forbidden for anyone else.
+
+    Open incidents that nobody acknowledged yet (still "reported") or that nobody holds (no
+    assignee). Returns {"unacknowledged": n, "unassigned": n, "total": n (either or both),
+    "items": [Incident], at most `limit`, most severe first and, within a severity, newest
+    first}. Two statements.
+    """
+    require(actor, Capability.INCIDENT_TRIAGE)
+    unacknowledged = Incident.status == IncidentStatus.REPORTED
+    unassigned = sa.and_(Incident.status.in_(OPEN_STATUSES), Incident.assignee_id.is_(None))
+    waiting = sa.or_(unacknowledged, unassigned)
+    visible = visible_clause(actor, Capability.INCIDENT_READ)
+    if visible is not None:
+        waiting = sa.and_(waiting, visible)
+    counts = db.session.execute(
+        sa.select(
+            sa.func.count(),
+            sa.func.coalesce(sa.func.sum(sa.case((unacknowledged, 1), else_=0)), 0),
+            sa.func.coalesce(sa.func.sum(sa.case((unassigned, 1), else_=0)), 0),
+        ).where(waiting)
+    ).one()
+    items = db.session.scalars(
+        sa.select(Incident)
+        .where(waiting)
+        .options(*_LIST_LOADS)
+        .order_by(*_order("-severity"))
+        .limit(limit)
+    ).all()
+    return {
+        "total": int(counts[0]),
+        "unacknowledged": int(counts[1]),
+        "unassigned": int(counts[2]),
+        "items": list(items),
+    }
 
 
 def _durations(start: Any, end: Any, since: datetime, now: datetime) -> dict[str, Any]:

@@ -47,7 +47,7 @@ def _assignee(user_id: int | None) -> User | None:
         return None
     user = db.session.get(User, user_id)
     if user is None or user.status != UserStatus.ACTIVE:
-        raise Unprocessable.field("assignee_id", "Must be the id of an active user.")
+        raise Unprocessable.field("assignee_id", "Choose an active person as the assignee.")
     return user
 
 

@@ -12,6 +12,8 @@ from api.errors import NotFound, Unprocessable
 from api.incidents import queries, schemas, service
 from api.incidents.filters import IncidentFilter
 from api.incidents.models import Incident, IncidentStatus, Severity, Visibility
+from api.notifications import service as outbox
+from api.notifications.models import OutboxStatus
 from api.permissions import Capability, can
 from api.users.models import User
 from api.web import forms
@@ -24,15 +26,34 @@ REPORT_FIELDS = ("title", "description", "severity", "visibility")
 PAGE_SIZE = 20
 
 
+# The triage view: every open incident, most severe and then newest first. It is the first tab
+# of those who triage every incident (incident.triage, api/permissions.py GRANTS).
+TRIAGE = "triage"
+TRIAGE_DEFAULTS = {
+    "status": [s.value for s in queries.OPEN_STATUSES],
+    "sort": "-severity",
+}
+
+
+def _triages(user: User) -> bool:
+    return can(user, Capability.INCIDENT_TRIAGE)
+
+
 def _scopes(user: User) -> list[tuple[str, str]]:
     scopes = [("mine", "Mine"), ("public", "Others'")]
     if can(user, Capability.INCIDENT_READ):  # sees every incident
         scopes.append(("all", "All"))
+    if _triages(user):
+        scopes.insert(0, (TRIAGE, "To triage"))
     return scopes
 
 
-def _query(user: User) -> tuple[dict[str, Any], dict[str, Any]]:
-    raw: dict[str, Any] = {"scope": request.args.get("scope") or "mine", "page_size": PAGE_SIZE}
+def _query(user: User) -> tuple[dict[str, Any], dict[str, Any], str]:
+    """The loaded query, the errors of what was ignored, and the tab shown."""
+    default = TRIAGE if _triages(user) else "mine"
+    tab = request.args.get("scope") or default
+    triage = tab == TRIAGE and _triages(user)
+    raw: dict[str, Any] = {"scope": "all" if triage else tab, "page_size": PAGE_SIZE}
     for key in ("status", "severity"):
         values = [v for v in request.args.getlist(key) if v]
         if values:
@@ -41,22 +62,31 @@ def _query(user: User) -> tuple[dict[str, Any], dict[str, Any]]:
         value = request.args.get(key, "").strip()
         if value:
             raw[key] = value
+    if triage:
+        for key, value in TRIAGE_DEFAULTS.items():
+            raw.setdefault(key, value)
     try:
-        return schemas.IncidentQuery().load(raw), {}
+        return schemas.IncidentQuery().load(raw), {}, tab
     except ValidationError as exc:
         errors = exc.messages if isinstance(exc.messages, dict) else {}
         for key in errors:
             raw.pop(key, None)
-        raw.setdefault("scope", "mine")
-        return schemas.IncidentQuery().load(raw), errors
+        if "scope" in errors:
+            tab = default
+            raw["scope"] = "all" if tab == TRIAGE else tab
+        if tab == TRIAGE:
+            for key, value in TRIAGE_DEFAULTS.items():
+                raw.setdefault(key, value)
+        return schemas.IncidentQuery().load(raw), errors, tab
 
 
 @blp.get("")
 @page_login_required()
 def index():
-    """Incidents by scope: mine (reported by or assigned to me), others' I may see, or all."""
+    """Incidents by scope: the open ones to triage (the default for those who triage), mine
+    (reported by or assigned to me), others' I may see, or all."""
     user = web_user()
-    query, errors = _query(user)
+    query, errors, tab = _query(user)
     page = queries.list_incidents(
         filters=IncidentFilter.from_query(query),
         actor=user,
@@ -68,6 +98,7 @@ def index():
         page=page,
         query=query,
         query_errors=errors,
+        tab=tab,
         scopes=_scopes(user),
         statuses=list(IncidentStatus),
         severities=list(Severity),
@@ -89,7 +120,7 @@ def report():
         if data is not None:
             with forms.attempt(form):
                 incident = service.report(data=data, actor=user)
-                flash("Incident reported. Managers have been told.", "success")
+                flash(_reported_message(incident), "success")
                 return redirect(url_for("incidents_web.detail", public_id=incident.public_id))
         status = 422
     else:
@@ -100,6 +131,21 @@ def report():
         severities=list(Severity),
         visibilities=list(Visibility),
     ), status
+
+
+def _reported_message(incident: Incident) -> str:
+    """What the reporter is told: only the alerts that are really on their way (issue 12)."""
+    counts = outbox.outcome_counts(f"incident-alert:{incident.id}:")
+    queued = sum(n for status, n in counts.items() if status != OutboxStatus.SKIPPED)
+    skipped = counts.get(OutboxStatus.SKIPPED, 0)
+    message = "Incident reported."
+    if queued:
+        who = "person who triages" if queued == 1 else "people who triage"
+        message += f" An alert is on its way to {queued} {who} incidents."
+    if skipped:
+        message += f" {skipped} alert{'' if skipped == 1 else 's'} could not be sent:"
+        message += " the address was refused (kept in the email outbox)."
+    return message
 
 
 def _get(public_id: str, user: User) -> Incident:
@@ -116,6 +162,7 @@ def _detail(
     response_form: forms.Form | None = None,
     status: int = 200,
     action_error: str | None = None,
+    conflict: forms.Conflict | None = None,
 ):
     user = web_user()
     responses = queries.list_responses(
@@ -132,6 +179,7 @@ def _detail(
         assignees=queries.triage_choices(incident, user),
         response_form=response_form or forms.Form(),
         action_error=action_error,
+        conflict=conflict,
     ), status
 
 
@@ -183,4 +231,31 @@ def update(public_id: str):
         )
         flash("Incident updated.", "success")
         return redirect(url_for("incidents_web.detail", public_id=incident.public_id))
-    return _detail(_get(public_id, user), status=outcome.code, action_error=outcome.message)
+    saved = _get(public_id, user)
+    clash = _conflict(raw, saved) if outcome.code == 412 else None
+    return _detail(saved, status=outcome.code, action_error=outcome.message, conflict=clash)
+
+
+UPDATE_LABELS = {"status": "Status", "severity": "Severity", "assignee_id": "Assignee"}
+
+
+def _conflict(sent: dict[str, Any], saved: Incident) -> forms.Conflict:
+    """What this person sent beside what someone else saved first (api.web.forms.Conflict)."""
+    values = {
+        "status": saved.status.value,
+        "severity": saved.severity.value,
+        "assignee_id": saved.assignee_id,
+    }
+    people = {str(p.id): p.username for p in (saved.assignee,) if p is not None}
+    return forms.conflict(
+        sent=sent,
+        saved=values,
+        labels={k: v for k, v in UPDATE_LABELS.items() if k in sent},
+        version=saved.version,
+        action=url_for("incidents_web.update", public_id=saved.public_id),
+        shown={
+            "status": {s.value: s.value.capitalize() for s in IncidentStatus},
+            "severity": {s.value: s.value.capitalize() for s in Severity},
+            "assignee_id": {"": "Nobody", **people},
+        },
+    )

@@ -15,7 +15,8 @@ config = context.config
 # taskdesk's handler (api/logs.py), and on Lambda the runtime owns the root handler; fileConfig
 # would replace either and the JSON lines (with the request id) would stop.
 if logging.getLogger().handlers:
-    logging.getLogger("alembic").setLevel(logging.INFO)
+    if logging.getLogger("alembic").level == logging.NOTSET:  # the CLI chose (api/cli.py)
+        logging.getLogger("alembic").setLevel(logging.INFO)
 else:
     fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger("alembic.env")
@@ -66,9 +67,7 @@ def migration_lock(connection):
         yield
         return
     timeout = int(current_app.config["MIGRATION_LOCK_TIMEOUT"])
-    got = connection.exec_driver_sql(
-        "SELECT GET_LOCK(%s, %s)", (MIGRATION_LOCK, timeout)
-    ).scalar()
+    got = connection.exec_driver_sql("SELECT GET_LOCK(%s, %s)", (MIGRATION_LOCK, timeout)).scalar()
     connection.commit()
     if got != 1:
         raise MigrationLocked(

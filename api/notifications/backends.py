@@ -73,19 +73,26 @@ class Backend(Protocol):
 
 
 class ConsoleBackend:
-    """Logs each email's envelope; the outbox row is the record (bodies are never logged)."""
+    """Logs each email's envelope; the outbox row is the record.
+
+    With `show_bodies` (MAIL_SHOW_BODIES: development only) the text part follows the envelope
+    in the same log record, links included, so a reset link can be followed from the terminal.
+    """
 
     name = "console"
+    show_bodies = False
+
+    def __init__(self, *, show_bodies: bool = False) -> None:
+        self.show_bodies = show_bodies
 
     def send(self, message: Message) -> str:
         check_headers(message.sender, message.recipient, message.subject)
-        log.info(
-            "email (console) outbox_id=%s kind=%s to=%s subject=%r",
-            message.outbox_id,
-            message.kind,
-            message.recipient,
-            message.subject,
-        )
+        envelope = "email (console) outbox_id=%s kind=%s to=%s subject=%r"
+        args: tuple = (message.outbox_id, message.kind, message.recipient, message.subject)
+        if self.show_bodies:
+            envelope += "\n----- text part -----\n%s\n----- end of email %s -----"
+            args = (*args, message.text.rstrip("\n"), message.outbox_id)
+        log.info(envelope, *args)
         return f"console-{message.outbox_id}"
 
     def max_send_rate(self) -> float | None:
@@ -277,10 +284,11 @@ def get_backend(app: Flask, *, interactive: bool = False) -> Backend:
     """
     cache = app.extensions.setdefault("mail_backends", {})
     name = app.config["MAIL_BACKEND"]
-    key = (name, interactive)
+    show_bodies = bool(app.config.get("MAIL_SHOW_BODIES"))
+    key = (name, interactive, show_bodies)
     if key not in cache:
         if name == "console":
-            cache[key] = ConsoleBackend()
+            cache[key] = ConsoleBackend(show_bodies=show_bodies)
         elif name == "ses":
             cache[key] = SesBackend(app, interactive=interactive)
         elif name == "smtp":

@@ -285,7 +285,7 @@ def _attempt(
         "sent_at": now,
         "updated_at": now,
     }
-    if row.kind in CREDENTIAL_KINDS:
+    if row.kind in CREDENTIAL_KINDS and not current_app.config.get("MAIL_SHOW_BODIES"):
         outcome.update(body_text=CLEARED_BODY, body_html=CLEARED_BODY)
     return outcome, "sent"
 

@@ -21,7 +21,9 @@ class OutboxStatus(StrEnum):
 
     `pending` (not tried yet, or deferred), `sending` (claimed by a worker until `locked_until`,
     on the database's clock: api/leases.py), `sent`, `failed` (tried; retried at
-    `next_attempt_at`), `dead` (given up; an admin may requeue).
+    `next_attempt_at`), `dead` (given up; an admin may requeue), `skipped` (never queued for
+    sending: the recipient's address was refused; `last_error` says why). The column is a
+    VARCHAR without a CHECK (api.db.str_enum): a new value needs no migration.
     """
 
     PENDING = "pending"
@@ -29,6 +31,7 @@ class OutboxStatus(StrEnum):
     SENT = "sent"
     FAILED = "failed"
     DEAD = "dead"
+    SKIPPED = "skipped"
 
 
 class EmailKind(StrEnum):

@@ -27,6 +27,15 @@ def list_outbox(query: dict):
     )
 
 
+@blp.get("/<int:outbox_id>")
+@login_required(Capability.OUTBOX_ADMIN)
+@blp.response(200, schemas.OutboxEmailRead)
+def get_email(outbox_id: int):
+    """One email: its subject and text body as queued (a reset link shows as cleared once sent,
+    outside development)."""
+    return service.get_email(outbox_id=outbox_id, actor=current())
+
+
 @blp.post("/<int:outbox_id>/requeue")
 @login_required(Capability.OUTBOX_ADMIN)
 @blp.response(200, schemas.OutboxRead)

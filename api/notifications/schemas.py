@@ -27,6 +27,13 @@ class OutboxRead(Schema):
 OutboxPage = page_of(OutboxRead, "OutboxPage")
 
 
+class OutboxEmailRead(OutboxRead):
+    """One email as the admin opens it: with its text body (a single-use credential shows as
+    cleared once sent, outside development)."""
+
+    body_text = fields.String()
+
+
 class OutboxQuery(PageQuery):
     status = fields.Enum(OutboxStatus, by_value=True)
     kind = fields.Enum(EmailKind, by_value=True)

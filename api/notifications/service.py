@@ -91,10 +91,19 @@ def build_row(
     """Render one email and return the outbox row's column values (no SQL).
 
     `to` is a user (their email; their id is kept) or an address; `not_before` (aware UTC)
-    holds the email back until then (default: due now). Raises InvalidRecipient.
+    holds the email back until then (default: due now). An address that cannot be
+    sent to (InvalidRecipient) still gives a row, with status `skipped` and the reason in
+    `last_error`: the outbox shows every email a change meant to send, delivered or not
+    (issue 12). Never raises InvalidRecipient.
     """
     user = None if isinstance(to, str) else to
-    address = check_recipient(user.email if user else str(to))
+    raw = user.email if user else str(to)
+    status, reason = OutboxStatus.PENDING, None
+    try:
+        address = check_recipient(raw)
+    except InvalidRecipient as exc:
+        address = "".join(c if c.isprintable() else " " for c in raw)[:254]
+        status, reason = OutboxStatus.SKIPPED, f"Not sent: the address was refused ({exc})"[:1000]
     subject, text, html = render(kind, {**(context or {}), "recipient": user})
     now = now or utcnow()
     return {
@@ -105,7 +114,8 @@ def build_row(
         "subject": subject,
         "body_text": text,
         "body_html": html,
-        "status": OutboxStatus.PENDING.value,
+        "status": status.value,
+        "last_error": reason,
         "attempts": 0,
         "next_attempt_at": not_before or now,
         "created_at": now,
@@ -122,15 +132,27 @@ def queue(
 ) -> bool:
     """Add one email to the outbox in the current transaction; the caller commits.
 
-    Returns False when an email with `dedupe_key` already exists (nothing is written) or the
-    recipient is not a valid address (logged, never raised: an email must not fail the change).
+    Returns True when the email will be sent: False when an email with `dedupe_key` already
+    exists (nothing is written) or the recipient is not a valid address (a `skipped` row is
+    written instead, see `build_row`; never raised: an email must not fail the change).
     """
-    try:
-        row = build_row(kind=kind, to=to, dedupe_key=dedupe_key, context=context)
-    except InvalidRecipient as exc:
-        log.warning("email %s not queued: invalid recipient (%s)", kind.value, exc)
-        return False
-    return queue_rows([row]) == 1
+    row = build_row(kind=kind, to=to, dedupe_key=dedupe_key, context=context)
+    return queue_rows([row]) == 1 and row["status"] == OutboxStatus.PENDING.value
+
+
+def outcome_counts(dedupe_prefix: str) -> dict[str, int]:
+    """How the emails whose dedupe key starts with `dedupe_prefix` stand: {status: count}.
+
+    Lets a page say what really happened ("2 alerts on their way, 1 address refused") instead of
+    claiming a delivery. One statement.
+    """
+    escaped = dedupe_prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    rows = db.session.execute(
+        sa.select(OutboxEmail.status, sa.func.count())
+        .where(OutboxEmail.dedupe_key.like(escaped + "%", escape="\\"))
+        .group_by(OutboxEmail.status)
+    )
+    return {str(status): count for status, count in rows}
 
 
 def queue_or_replace(
@@ -145,14 +167,12 @@ def queue_or_replace(
     is still pending, replace its subject and bodies with this rendering (a digest growing).
 
     Returns False when nothing was written: the row with that key is already being sent or
-    sent, or the recipient is invalid. The caller then keys its next email differently.
+    sent, or the recipient is refused (a `skipped` row, see `build_row`). The caller then keys
+    its next email differently.
     """
-    try:
-        row = build_row(
-            kind=kind, to=to, dedupe_key=dedupe_key, context=context, not_before=not_before
-        )
-    except InvalidRecipient as exc:
-        log.warning("email %s not queued: invalid recipient (%s)", kind.value, exc)
+    row = build_row(kind=kind, to=to, dedupe_key=dedupe_key, context=context, not_before=not_before)
+    if row["status"] != OutboxStatus.PENDING.value:
+        queue_rows([row])
         return False
     if queue_rows([row]) == 1:
         return True
@@ -178,7 +198,9 @@ def queue_rows(rows: list[dict[str, Any]]) -> int:
     """Insert prepared rows (see `build_row`) in one statement; remember their keys for sending."""
     inserted = _insert(db.session, rows)
     if inserted:
-        db.session.info.setdefault(QUEUED, []).extend(r["dedupe_key"] for r in rows)
+        db.session.info.setdefault(QUEUED, []).extend(
+            r["dedupe_key"] for r in rows if r["status"] == OutboxStatus.PENDING.value
+        )
     return inserted
 
 
@@ -241,6 +263,19 @@ def list_outbox(
         stmt = stmt.where(OutboxEmail.recipient == filters.recipient.strip().lower())
     stmt = stmt.order_by(OutboxEmail.id.desc())
     return paginate(db.session, stmt, page=page, page_size=page_size)
+
+
+def get_email(*, outbox_id: int, actor: Any) -> OutboxEmail:
+    """One outbox email with its subject and bodies (outbox.admin). A sent email that held a
+    single-use credential shows its body as cleared (outside development, MAIL_SHOW_BODIES).
+
+    Raises Forbidden, NotFound.
+    """
+    require(actor, Capability.OUTBOX_ADMIN)
+    row = db.session.get(OutboxEmail, outbox_id)
+    if row is None:
+        raise NotFound("Email not found.")
+    return row
 
 
 def requeue(*, outbox_id: int, actor: Any) -> OutboxEmail:

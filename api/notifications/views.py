@@ -48,6 +48,16 @@ def index():
     )
 
 
+@blp.get("/<int:outbox_id>")
+@page_login_required(Capability.OUTBOX_ADMIN)
+def email(outbox_id: int):
+    """One email: envelope, status, subject and text body."""
+    row = service.get_email(outbox_id=outbox_id, actor=web_user())
+    return render_template(
+        "notifications/email.html", row=row, requeueable=(OutboxStatus.DEAD, OutboxStatus.FAILED)
+    )
+
+
 @blp.post("/<int:outbox_id>/requeue")
 @page_login_required(Capability.OUTBOX_ADMIN)
 def requeue(outbox_id: int):

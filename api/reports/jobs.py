@@ -45,18 +45,15 @@ def run_weekly(*, now: datetime | None = None, backend: Backend | None = None) -
     )
     rows = []
     for person in people:
-        try:
-            rows.append(
-                outbox.build_row(
-                    kind=EmailKind.SUMMARY_REPORT,
-                    to=person,
-                    dedupe_key=f"report:{person.id}:{year}-W{week:02d}",
-                    context={"report": report},
-                    now=now,
-                )
+        rows.append(
+            outbox.build_row(
+                kind=EmailKind.SUMMARY_REPORT,
+                to=person,
+                dedupe_key=f"report:{person.id}:{year}-W{week:02d}",
+                context={"report": report},
+                now=now,
             )
-        except outbox.InvalidRecipient:
-            continue
+        )
     queued = outbox.queue_rows(rows)
     db.session.commit()
     db.session.info.pop(outbox.COMMITTED, None)

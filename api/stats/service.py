@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sqlalchemy as sa
 from flask import current_app
@@ -37,29 +38,43 @@ def team_figures(*, actor: User, project: str | None = None) -> dict[str, Any]:
     )
 
 
-def _week_start(moment: datetime) -> datetime:
-    """Monday 00:00 UTC of the ISO week holding `moment`."""
-    day = moment.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):  # a zone tzdata no longer ships: UTC
+        return ZoneInfo("UTC")
+
+
+def _week_start(moment: datetime, zone: ZoneInfo) -> date:
+    """The Monday (a local date in `zone`) of the ISO week holding `moment`."""
+    day = moment.astimezone(zone).date()
     return day - timedelta(days=day.weekday())
 
 
 def incidents_per_week(
-    *, actor: User, weeks: int = 8, now: datetime | None = None
+    *, actor: User, weeks: int = 8, now: datetime | None = None, zone: str = "UTC"
 ) -> list[dict[str, Any]]:
-    """Incidents opened and resolved in each of the last `weeks` ISO weeks (UTC), oldest first
-    (stats.read; raises Forbidden).
+    """Incidents opened and resolved in each of the last `weeks` ISO weeks of the IANA time
+    zone `zone` (the viewer's; an unknown name counts as UTC), oldest first (stats.read;
+    raises Forbidden).
 
-    Returns [{"week": Monday 00:00 UTC (aware), "opened": n, "resolved": n}]; the current week
-    is the last entry. `resolved` counts incidents whose latest resolution falls in the week.
+    Returns [{"week": Monday 00:00 in `zone` (aware), "opened": n, "resolved": n}]; the current
+    week is the last entry. `resolved` counts incidents whose latest resolution falls in the
+    week. A week is 7 local days from Monday 00:00 (23 or 25 hours long around DST changes).
     Two statements.
     """
     require(actor, Capability.STATS_READ)
+    tz = _zone(zone)
     now = now or utcnow()
-    first = _week_start(now) - timedelta(weeks=weeks - 1)
+    first = _week_start(now, tz) - timedelta(weeks=weeks - 1)
     buckets = {first + timedelta(weeks=i): {"opened": 0, "resolved": 0} for i in range(weeks)}
+    since = datetime.combine(first, time(), tzinfo=tz).astimezone(UTC)
     for column, key in ((Incident.reported_at, "opened"), (Incident.resolved_at, "resolved")):
-        for (moment,) in db.session.execute(sa.select(column).where(column >= first)):
-            bucket = buckets.get(_week_start(moment))
+        for (moment,) in db.session.execute(sa.select(column).where(column >= since)):
+            bucket = buckets.get(_week_start(moment, tz))
             if bucket is not None:
                 bucket[key] += 1
-    return [{"week": week, **counts} for week, counts in buckets.items()]
+    return [
+        {"week": datetime.combine(week, time(), tzinfo=tz), **counts}
+        for week, counts in buckets.items()
+    ]

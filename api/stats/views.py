@@ -26,7 +26,7 @@ def index():
     project = project if re.fullmatch(KEY_PATTERN, project) else None
     figures = service.team_figures(actor=user, project=project)
     task_stats, incident_stats = figures["tasks"], figures["incidents"]
-    weeks = service.incidents_per_week(actor=user, weeks=8)
+    weeks = service.incidents_per_week(actor=user, weeks=8, zone=user.timezone)
     by_status = [
         (name.replace("_", " ").capitalize(), count, name)
         for name, count in task_stats["by_status"].items()
@@ -47,6 +47,7 @@ def index():
             series=("Opened", "Resolved"),
         ),
         weeks=weeks,
+        zone=user.timezone,
         project=project,
         projects=project_service.list_visible(user, include_archived=False),
     )

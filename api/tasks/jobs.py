@@ -25,7 +25,7 @@ from api.extensions import db
 from api.notifications import delivery
 from api.notifications import service as outbox
 from api.notifications.backends import Backend, get_backend
-from api.notifications.models import EmailKind, OutboxEmail
+from api.notifications.models import EmailKind, OutboxEmail, OutboxStatus
 from api.tasks.models import PRIORITY_RANK, Task, TaskAssignee, TaskStatus, is_overdue
 from api.users.models import User, UserStatus
 
@@ -36,13 +36,15 @@ REMINDER_TASKS_SHOWN = 20  # tasks listed in one reminder; the rest is a count a
 
 @dataclass
 class ReminderResult:
-    """What one reminders run did: users looked at, emails queued by this run, sending counts
-    (only the emails whose outcome this run recorded; `lost`: taken over by another worker)."""
+    """What one reminders run did: users looked at, emails queued by this run (`skipped`: kept
+    in the outbox unsent, the address was refused), sending counts (only the emails whose
+    outcome this run recorded; `lost`: taken over by another worker)."""
 
     batches: int = 0
     users_seen: int = 0
     due: int = 0
     queued: int = 0
+    skipped: int = 0
     sending: delivery.SendResult = field(default_factory=delivery.SendResult)
 
     def as_dict(self) -> dict[str, Any]:
@@ -56,6 +58,7 @@ class ReminderResult:
             "failed": self.sending.failed,
             "dead": self.sending.dead,
             "lost": self.sending.lost,
+            "skipped": self.skipped,
         }
 
 
@@ -234,26 +237,25 @@ def _batch(
         person, local_date = due[uid]
         shown = [_task_entry(t, now) for t in tasks[:REMINDER_TASKS_SHOWN]]
         recipient = User(id=person.id, email=person.email, username=person.username)
-        try:
-            rows.append(
-                outbox.build_row(
-                    kind=EmailKind.DAILY_REMINDER,
-                    to=recipient,
-                    dedupe_key=keys[uid],
-                    now=now,
-                    context={
-                        "tasks": shown,
-                        "overdue": sum(1 for t in tasks if is_overdue(t.deadline, t.status, now)),
-                        "more": len(tasks) - len(shown),
-                        "local_date": local_date.isoformat(),
-                    },
-                )
+        rows.append(
+            outbox.build_row(
+                kind=EmailKind.DAILY_REMINDER,
+                to=recipient,
+                dedupe_key=keys[uid],
+                now=now,
+                context={
+                    "tasks": shown,
+                    "overdue": sum(1 for t in tasks if is_overdue(t.deadline, t.status, now)),
+                    "more": len(tasks) - len(shown),
+                    "local_date": local_date.isoformat(),
+                },
             )
-        except outbox.InvalidRecipient as exc:
-            log.warning("reminder for user %s skipped: %s", uid, exc)
+        )
     inserted = outbox.queue_rows(rows)
     db.session.commit()
     result.due += len(rows)
-    result.queued += inserted
+    skipped = sum(1 for row in rows if row["status"] == OutboxStatus.SKIPPED.value)
+    result.queued += inserted - min(skipped, inserted)
+    result.skipped += skipped
     # Also retry this batch's reminders that an earlier, interrupted run queued but never sent.
     return [keys[uid] for uid in due]

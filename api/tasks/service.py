@@ -28,6 +28,7 @@ from api.users.models import Role, User, UserStatus
 
 ASSIGNABLE_ROLES = (Role.EMPLOYEE, Role.MANAGER)
 EDITABLE_FIELDS = ("title", "description", "priority", "deadline")
+ASSIGNEE_REFUSED = "Choose active employees or managers who are members of the task's project."
 MAX_ASSIGNEES = 10
 
 
@@ -71,9 +72,7 @@ def _assignees(project_id: int, user_ids: list[int], field: str) -> list[User]:
         )
     }
     if len(found) != len(ids):
-        raise Unprocessable.field(
-            field, "Must be active employees or managers who are members of the task's project."
-        )
+        raise Unprocessable.field(field, ASSIGNEE_REFUSED)
     return [found[i] for i in ids]
 
 
@@ -120,7 +119,7 @@ def _set_assignees(task: Task, users: list[User]) -> list[int]:
 def _check_deadline(deadline: datetime | None) -> datetime | None:
     """Return `deadline` in UTC, so responses and the timeline show what a later read shows."""
     if deadline is not None and deadline.tzinfo is None:
-        raise Unprocessable.field("deadline", "Must include a UTC offset.")
+        raise Unprocessable.field("deadline", "Give the deadline a UTC offset, like +01:00.")
     return deadline.astimezone(UTC) if deadline is not None else None
 
 

@@ -10,7 +10,10 @@ from marshmallow import ValidationError
 
 from api.comments import service as comments
 from api.comments import watchers
+from api.errors import Forbidden
 from api.permissions import Capability, can
+from api.projects import queries as project_queries
+from api.projects import service as project_service
 from api.tasks import queries, schemas, service
 from api.tasks.filters import TaskFilter
 from api.tasks.models import Priority, Task, TaskStatus
@@ -22,7 +25,8 @@ from api.web.timeline import describe
 
 blp = Blueprint("tasks_web", __name__, url_prefix="/tasks")
 
-FIELDS = ("title", "description", "priority", "deadline", "assignee_id")
+FIELDS = ("title", "description", "priority", "deadline", "project")
+LISTS = ("assignee_ids", "labels")
 SORT_CHOICES = (
     ("-created", "Newest first"),
     ("created", "Oldest first"),
@@ -41,10 +45,13 @@ def _query() -> tuple[dict[str, Any], dict[str, list[str]]]:
         values = [v for v in request.args.getlist(key) if v]
         if values:
             raw[key] = values
-    for key in ("assignee_id", "overdue", "q", "sort", "page"):
+    for key in ("assignee_id", "overdue", "q", "sort", "page", "project"):
         value = request.args.get(key, "").strip()
         if value:
             raw[key] = value
+    labels = [v for v in request.args.getlist("label") if v.strip()]
+    if labels:
+        raw["label"] = labels
     raw["page_size"] = PAGE_SIZE
     try:
         return schemas.TaskQuery().load(raw), {}
@@ -56,9 +63,8 @@ def _query() -> tuple[dict[str, Any], dict[str, list[str]]]:
 
 
 def _assignees(actor: User) -> list[User]:
-    """Active people a task may be assigned to, when `actor` may assign (the service checks
-    again on save)."""
-    if not can(actor, Capability.TASK_ASSIGN):
+    """Active people the list may be filtered by, for those who may list users."""
+    if not can(actor, Capability.USER_LIST):
         return []
     page = users.list_users(
         actor=actor,
@@ -67,6 +73,27 @@ def _assignees(actor: User) -> list[User]:
         page_size=100,
     )
     return [u for u in page.items if u.role in service.ASSIGNABLE_ROLES]
+
+
+def _choices(projects: list[Any]) -> dict[str, Any]:
+    """The projects a form offers, with the people and labels of each (grouped by project in
+    the selects; the service checks again on save)."""
+    ids = [p.id for p in projects]
+    return {
+        "projects": projects,
+        "people": project_queries.assignable(ids),
+        "project_labels": project_queries.labels_of(ids),
+    }
+
+
+def _lists(form: forms.Form) -> dict[str, Any]:
+    """The multi-selects of a task form (assignee ids as numbers, label names)."""
+    picked = {
+        "assignee_ids": [forms.as_int(v) for v in request.form.getlist("assignee_ids") if v],
+        "labels": [v for v in request.form.getlist("labels") if v],
+    }
+    form.values.update({k: [str(v) for v in vals] for k, vals in picked.items()})
+    return picked
 
 
 @blp.get("")
@@ -90,19 +117,29 @@ def index():
         priorities=list(Priority),
         sorts=SORT_CHOICES,
         assignees=_assignees(user),
+        projects=project_service.list_visible(user),
+        may_create=bool(project_queries.creatable(user)),
     )
 
 
-def _form_data(form: forms.Form, schema: Any, timezone: str) -> dict[str, Any] | None:
-    raw = {name: request.form.get(name, "") for name in FIELDS if name in request.form}
+def _form_data(
+    form: forms.Form, schema: Any, timezone: str, lists: tuple[str, ...] = LISTS
+) -> dict[str, Any] | None:
+    raw: dict[str, Any] = {
+        name: request.form.get(name, "") for name in FIELDS if name in request.form
+    }
     if "deadline" in raw:
         raw["deadline"] = forms.local_to_iso(raw["deadline"], timezone)
+    if "assignee_id" in request.form:  # one person, as older forms send it
+        raw["assignee_id"] = request.form.get("assignee_id", "")
+    if "lists" in request.form or any(name in request.form for name in lists):
+        raw.update({k: v for k, v in _lists(form).items() if k in lists})
     return forms.load(
         form,
         schema,
         raw,
         blank_is_none=("deadline", "assignee_id"),
-        drop_blank=("priority",),
+        drop_blank=("priority", "project"),
         integers=("assignee_id",),
     )
 
@@ -112,6 +149,9 @@ def _form_data(form: forms.Form, schema: Any, timezone: str) -> dict[str, Any] |
 def new():
     """Create a task, optionally assigned, as a manager or admin."""
     user = web_user()
+    creatable = project_queries.creatable(user)
+    if not creatable:
+        raise Forbidden("You lead no project you could add a task to.")
     form = forms.read_form(FIELDS)
     if request.method == "POST":
         data = _form_data(form, schemas.TaskCreate(), user.timezone)
@@ -129,7 +169,7 @@ def new():
         form=form,
         task=None,
         priorities=list(Priority),
-        assignees=_assignees(user),
+        **_choices(creatable),
     ), status
 
 
@@ -148,7 +188,9 @@ def _detail(
         "tasks/detail.html",
         task=task,
         timeline=describe(queries.timeline(task_id=task.id, actor=user)),
-        assignees=_assignees(user) if "task.assign" in actions else [],
+        people=project_queries.assignable([task.project_id]).get(task.project_id, [])
+        if "task.assign" in actions and task.project_id
+        else [],
         statuses=list(TaskStatus),
         actions=actions,
         action_error=action_error,
@@ -189,20 +231,17 @@ def edit(task_id: int):
     """Edit title, description, priority and deadline (If-Match from the form's version)."""
     user = web_user()
     task = queries.get_visible(task_id, user)
-    form = forms.Form(
-        {
-            "title": task.title,
-            "description": task.description,
-            "priority": task.priority.value,
-            "deadline": forms.iso_to_local_input(task.deadline, user.timezone),
-        }
-    )
-    status = 200
+    if "task.edit" not in queries.allowed_actions(task, user):
+        raise Forbidden("You may not edit this task.")
+    form = forms.Form(_saved_values(task, user.timezone))
+    form.values["labels"] = [label.name for label in task.labels]
+    status, clash = 200, None
     if request.method == "POST":
         form = forms.read_form(FIELDS[:-1])
-        data = _form_data(form, schemas.TaskUpdate(), user.timezone)
+        data = _form_data(form, schemas.TaskUpdate(), user.timezone, lists=("labels",))
+        status = 422
         if data is not None:
-            with forms.attempt(form):
+            with forms.attempt(form) as outcome:
                 service.update(
                     task_id=task.id,
                     changes=data,
@@ -211,10 +250,48 @@ def edit(task_id: int):
                 )
                 flash("Task saved.", "success")
                 return redirect(url_for("tasks_web.detail", task_id=task.id))
-        status = 422
+            status = outcome.code
+            if outcome.code == 412:  # someone saved first: show theirs, keep yours beside it
+                task = queries.get_visible(task_id, user)
+                saved = _saved_values(task, user.timezone)
+                clash = forms.conflict(
+                    sent=form.values,
+                    saved=saved,
+                    labels=EDIT_LABELS,
+                    version=task.version,
+                    action=url_for("tasks_web.edit", task_id=task.id),
+                    shown={"priority": {p.value: p.value.capitalize() for p in Priority}},
+                )
+                form = forms.Form(saved)
+    labels = project_queries.labels_of([task.project_id]) if task.project_id else {}
     return render_template(
-        "tasks/form.html", form=form, task=task, priorities=list(Priority), assignees=[]
+        "tasks/form.html",
+        form=form,
+        task=task,
+        priorities=list(Priority),
+        projects=[task.project] if task.project else [],
+        people={},
+        project_labels=labels,
+        conflict=clash,
     ), status
+
+
+EDIT_LABELS = {
+    "title": "Title",
+    "description": "Description",
+    "priority": "Priority",
+    "deadline": "Deadline",
+}
+
+
+def _saved_values(task: Task, timezone: str) -> dict[str, str]:
+    """The edit form's values for the task as saved."""
+    return {
+        "title": task.title,
+        "description": task.description,
+        "priority": task.priority.value,
+        "deadline": forms.iso_to_local_input(task.deadline, timezone),
+    }
 
 
 @blp.post("/<int:task_id>/status")
@@ -244,18 +321,23 @@ def _refused(task_id: int, outcome: forms.Outcome):
 @blp.post("/<int:task_id>/assign")
 @page_login_required(Capability.TASK_ASSIGN)
 def assign(task_id: int):
-    """Assign the task to an active employee or manager, or unassign it."""
+    """Set the task's assignees (members of its project), or unassign it."""
     user = web_user()
-    raw = request.form.get("assignee_id", "").strip()
-    with forms.attempt(invalid="Choose someone from the list.") as outcome:
-        loaded = schemas.TaskAssignIn().load({"assignee_id": forms.as_int(raw) or None})
+    if "assignee_id" in request.form:  # one person (older form)
+        raw = request.form.get("assignee_id", "").strip()
+        body: dict[str, Any] = {"assignee_id": forms.as_int(raw) or None}
+    else:
+        ids = request.form.getlist("assignee_ids")
+        body = {"assignee_ids": [forms.as_int(v) for v in ids if v.strip()]}
+    with forms.attempt(invalid="Choose people from the list.") as outcome:
+        loaded = schemas.TaskAssignIn().load(body)
         task = service.assign(
             task_id=task_id,
-            assignee_id=loaded["assignee_id"],
+            data=loaded,
             actor=user,
             if_match=forms.if_match(Task.etag_of, task_id),
         )
-        who = task.assignee.username if task.assignee else "nobody"
+        who = ", ".join(person.username for person in task.assignees) or "nobody"
         flash(f"Task assigned to {who}.", "success")
         return redirect(url_for("tasks_web.detail", task_id=task_id))
     return _refused(task_id, outcome)
@@ -264,7 +346,7 @@ def assign(task_id: int):
 @blp.post("/<int:task_id>/delete")
 @page_login_required(Capability.TASK_DELETE)
 def delete(task_id: int):
-    """Delete the task (admins)."""
+    """Delete the task (leads of its project, managers who are members, admins)."""
     user = web_user()
     with forms.attempt() as outcome:
         service.delete(task_id=task_id, actor=user)

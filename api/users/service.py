@@ -37,19 +37,27 @@ def normalize_email(raw: str) -> str:
     try:
         result = validate_email(raw.strip(), check_deliverability=False)
     except EmailNotValidError as exc:
-        raise Unprocessable.field("email", str(exc)) from exc
+        raise Unprocessable.field("email", f"Enter a valid email address. {exc}") from exc
     return result.normalized.lower()
 
 
 def check_timezone(name: str, field: str = "timezone") -> str:
     """Return `name` if it is an IANA time zone name; raise Unprocessable otherwise."""
+    message = f"Choose a time zone such as Europe/Berlin (IANA); {name!r} is not one."
     if name in ("localtime", "Factory") or name not in _zones():
-        raise Unprocessable.field(field, f"Unknown IANA time zone {name!r}.")
+        raise Unprocessable.field(field, message)
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise Unprocessable.field(field, f"Unknown IANA time zone {name!r}.") from exc
+        raise Unprocessable.field(field, message) from exc
     return name
+
+
+@cache
+def time_zones() -> tuple[str, ...]:
+    """Every name `check_timezone` accepts (IANA tzdata, "localtime" and "Factory" left out),
+    sorted: what the register and profile forms offer."""
+    return tuple(sorted(_zones() - {"localtime", "Factory"}))
 
 
 @cache
@@ -66,23 +74,78 @@ def check_password_policy(
         raise Unprocessable.field(field, problem)
 
 
-def _ensure_unique(email: str, username: str, exclude_id: int | None = None) -> None:
-    stmt = sa.select(User.email, User.username).where(
-        sa.or_(User.email == email, sa.func.lower(User.username) == username.lower())
-    )
-    if exclude_id is not None:
-        stmt = stmt.where(User.id != exclude_id)
-    for found_email, found_username in db.session.execute(stmt):
-        if found_email == email:
-            raise Conflict(
-                "That email is already registered.",
-                errors={"json": {"email": ["Already registered."]}},
-            )
-        if found_username.lower() == username.lower():
-            raise Conflict(
-                "That username is taken.",
-                errors={"json": {"username": ["Already taken."]}},
-            )
+USERNAME_TAKEN = "That username is taken; choose another."
+EMAIL_TAKEN = "That email address is already registered."
+
+
+def account_problems(
+    *,
+    email: str | None = None,
+    username: str | None = None,
+    password: str | None = None,
+    requested_role: Role | None = None,
+    timezone: str | None = None,
+    email_must_be_free: bool = False,
+) -> dict[str, list[str]]:
+    """Every problem of a new account's fields at once, {field: [message]} (empty: none).
+
+    A field given as None is not checked. The username's form is the register form's
+    (`USERNAME`, api/auth/schemas.py) and is unique case-insensitively; the email is checked by
+    email-validator (RFC 5321/5322) and, with `email_must_be_free`, must not be registered
+    (the CLI; registration itself must not tell, OWASP ASVS 5.0 6.3.x). Used by `register`,
+    `create_admin` and `flask users create-admin`, so all three accept the same accounts.
+    """
+    from marshmallow import ValidationError
+
+    from api.auth.schemas import USERNAME
+
+    problems: dict[str, list[str]] = {}
+    normalized = email
+    if email is not None:
+        try:
+            normalized = normalize_email(email)
+        except Unprocessable as exc:
+            problems["email"] = [exc.message]
+        else:
+            if email_must_be_free and db.session.scalar(
+                sa.select(User.id).where(User.email == normalized)
+            ):
+                problems["email"] = [EMAIL_TAKEN]
+    if username is not None:
+        try:
+            USERNAME(username)
+        except ValidationError as exc:
+            problems["username"] = [str(m) for m in exc.messages]
+        else:
+            taken = sa.select(User.id).where(sa.func.lower(User.username) == username.lower())
+            if db.session.scalar(taken) is not None:
+                problems["username"] = [USERNAME_TAKEN]
+    if password is not None:
+        context = (normalized or "", username or "", (normalized or "").split("@")[0])
+        problem = "Enter a password." if not password else None
+        problem = problem or password_problem(password, context=tuple(c for c in context if c))
+        if problem:
+            problems["password"] = [problem]
+    if requested_role is not None and requested_role not in REQUESTABLE_ROLES:
+        problems["requested_role"] = ["Choose employee or manager."]
+    if timezone:
+        try:
+            check_timezone(timezone)
+        except Unprocessable as exc:
+            problems["timezone"] = [exc.message]
+    return problems
+
+
+def refuse(problems: dict[str, list[str]]) -> None:
+    """Raise the error for `account_problems`' answer: Conflict when the only problem is a
+    taken username (409, as before), else Unprocessable naming every field; nothing if none."""
+    if not problems:
+        return
+    if problems == {"username": [USERNAME_TAKEN]}:
+        raise Conflict(USERNAME_TAKEN, errors={"json": problems})
+    messages = [m for field in problems.values() for m in field]
+    message = messages[0] if len(messages) == 1 else "Please correct the fields marked below."
+    raise Unprocessable(message, errors={"json": problems})
 
 
 def register(
@@ -107,12 +170,17 @@ def register(
     """
     from flask import current_app
 
+    refuse(
+        account_problems(
+            email=email,
+            username=username,
+            password=password,
+            requested_role=requested_role,
+            timezone=timezone,
+        )
+    )
     email = normalize_email(email)
-    if requested_role not in REQUESTABLE_ROLES:
-        raise Unprocessable.field("requested_role", "Must be one of: employee, manager.")
-    check_password_policy(password, email, username)
-    tz = check_timezone(timezone) if timezone else current_app.config["DEFAULT_TIMEZONE"]
-    _ensure_username_free(username)
+    tz = timezone or current_app.config["DEFAULT_TIMEZONE"]
     fields = {
         "email": email,
         "username": username,
@@ -153,20 +221,17 @@ def _create_or_notify(fields: dict[str, Any]) -> None:
         send_committed()
 
 
-def _ensure_username_free(username: str) -> None:
-    stmt = sa.select(User.id).where(sa.func.lower(User.username) == username.lower())
-    if db.session.scalar(stmt) is not None:
-        raise Conflict(
-            "That username is taken.",
-            errors={"json": {"username": ["Already taken."]}},
-        )
-
-
 def create_admin(*, email: str, username: str, password: str) -> User:
-    """Create an active admin (the first one comes from the command line)."""
+    """Create an active admin (the first one comes from the command line): the same email,
+    username and password rules as a registration (`account_problems`). Raises Unprocessable
+    naming every bad field, Conflict (username or email taken)."""
+    problems = account_problems(
+        email=email, username=username, password=password, email_must_be_free=True
+    )
+    if problems.get("email") == [EMAIL_TAKEN] and len(problems) == 1:
+        raise Conflict(EMAIL_TAKEN, errors={"json": problems})
+    refuse(problems)
     email = normalize_email(email)
-    check_password_policy(password, email, username)
-    _ensure_unique(email, username)
     user = User(
         email=email,
         username=username,
@@ -277,7 +342,7 @@ def update(*, user_id: int, changes: dict[str, Any], actor: User) -> User:
         _guard_self(user, actor)
         status = changes.get("status")
         if status is not None and status not in ADMIN_SETTABLE_STATUSES:
-            raise Unprocessable.field("status", "Must be one of: active, disabled.")
+            raise Unprocessable.field("status", "Choose active or disabled as the status.")
         if status is not None and user.status in (UserStatus.PENDING, UserStatus.REJECTED):
             raise Conflict("Decide a registration with approve or reject.")
         delta = activity.apply(user, changes)

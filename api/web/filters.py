@@ -15,24 +15,19 @@ from flask import Flask, current_app, request, url_for
 
 from api.db import utcnow
 from api.permissions import Capability, can, role_may
+from api.web.forms import after_post_url
 from api.web.session import csrf_token, current_web_user
 
+# Task and incident status, priority and severity each have their own colour scale (custom
+# properties --td-<scale>-<value>-fg/-bg in app.css, WCAG AA in both themes) and their own
+# icon, so colour is never the only cue: td-badge td-<scale> td-<scale>-<value>.
+SCALES = {
+    "TaskStatus": ("status", "Status"),
+    "IncidentStatus": ("status", "Status"),
+    "Priority": ("priority", "Priority"),
+    "Severity": ("severity", "Severity"),
+}
 BADGES = {
-    # task status
-    "pending": "text-bg-secondary",
-    "in_progress": "text-bg-primary",
-    "completed": "text-bg-success",
-    # priority and severity
-    "low": "text-bg-light border",
-    "normal": "text-bg-info",
-    "medium": "text-bg-info",
-    "high": "text-bg-warning",
-    "urgent": "text-bg-danger",
-    "critical": "text-bg-danger",
-    # incident status
-    "reported": "text-bg-danger",
-    "investigating": "text-bg-warning",
-    "resolved": "text-bg-success",
     # visibility, accounts, outbox
     "public": "text-bg-light border",
     "restricted": "text-bg-dark",
@@ -95,8 +90,19 @@ def label(value: Any) -> str:
 
 
 def badge(value: Any) -> str:
-    """Bootstrap badge classes for a status, priority, severity or visibility value."""
+    """Badge classes for a value: a task or incident status, priority or severity (an enum
+    member) gets its scale's classes ("td-badge td-priority td-priority-high"); other values
+    (visibility, account and outbox states) Bootstrap's."""
+    scale = SCALES.get(type(value).__name__)
+    if scale is not None:
+        return f"td-badge td-{scale[0]} td-{scale[0]}-{value.value}"
     return BADGES.get(str(getattr(value, "value", value)), "text-bg-secondary")
+
+
+def badge_kind(value: Any) -> str:
+    """The scale a badge's value belongs to, in words ("Priority"), or "" for other values."""
+    scale = SCALES.get(type(value).__name__)
+    return scale[1] if scale else ""
 
 
 def duration(seconds: float | None) -> str:
@@ -126,6 +132,25 @@ def people_options(people: list[Any]) -> list[tuple[str, str]]:
     return [(str(p.id), f"{p.username} ({p.role.value})") for p in people]
 
 
+def project_options(projects: list[Any]) -> list[tuple[str, str]]:
+    """Projects as (key, "KEY · name") pairs for a select."""
+    return [(p.key, f"{p.key} · {p.name}") for p in projects]
+
+
+def project_groups(projects: list[Any], by_project: Any) -> list[tuple[Any, list[Any]]]:
+    """[(project, its items)] for a select grouped by project; `by_project` maps project id
+    to items (people or labels)."""
+    return [(p, list(by_project.get(p.id, []))) for p in projects if by_project.get(p.id)]
+
+
+def my_projects() -> list[Any]:
+    """The open projects of the signed-in person (administrators: all), for the switcher."""
+    from api.projects.service import list_visible  # loaded on first use (adapter -> service)
+
+    user = current_web_user()
+    return list_visible(user, include_archived=False) if user is not None else []
+
+
 def url_with(**changes: Any) -> str:
     """This page's URL with some query arguments changed (None removes one); lists repeat keys.
 
@@ -144,6 +169,7 @@ def url_with(**changes: Any) -> str:
 MENU = (
     ("Dashboard", "web.dashboard"),
     ("Tasks", "tasks_web.index"),
+    ("Projects", "projects_web.index"),
     ("Incidents", "incidents_web.index"),
     ("Report an incident", "incidents_web.report"),
     ("Stats", "stats_web.index"),
@@ -193,7 +219,13 @@ def navigation() -> list[dict[str, Any]]:
 def register(app: Flask) -> None:
     """Install the filters and globals on the app's Jinja environment."""
     app.jinja_env.filters.update(
-        local=local, iso=iso, relative=relative, label=label, badge=badge, duration=duration
+        local=local,
+        iso=iso,
+        relative=relative,
+        label=label,
+        badge=badge,
+        badge_kind=badge_kind,
+        duration=duration,
     )
     app.jinja_env.globals.update(
         csrf_token=csrf_token,
@@ -203,5 +235,9 @@ def register(app: Flask) -> None:
         url_with=url_with,
         options=options,
         people_options=people_options,
+        project_options=project_options,
+        project_groups=project_groups,
+        my_projects=my_projects,
         now=utcnow,
+        after_post_url=after_post_url,
     )

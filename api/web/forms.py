@@ -19,6 +19,7 @@ from flask import flash, request
 from marshmallow import Schema, ValidationError
 
 from api.errors import DomainError
+from api.schemas import humane_errors
 
 GENERIC_PROBLEM = "Please correct the fields marked below."
 
@@ -44,7 +45,10 @@ class Form:
         return self.errors.get(name, [])
 
     def add_error(self, name: str, message: str) -> None:
-        self.errors.setdefault(name, []).append(message)
+        """Add `message` beside field `name` (once: a repeated message is not shown twice)."""
+        messages = self.errors.setdefault(name, [])
+        if message not in messages:
+            messages.append(message)
         self.message = self.message or GENERIC_PROBLEM
 
     @property
@@ -60,12 +64,16 @@ class Form:
             if isinstance(fields, dict):
                 for name, messages in fields.items():
                     for message in messages if isinstance(messages, list) else [messages]:
-                        self.errors.setdefault(name, []).append(str(message))
-        self.message = error.message
+                        if str(message) not in self.errors.setdefault(name, []):
+                            self.errors[name].append(str(message))
+        shown = {m for messages in self.errors.values() for m in messages}
+        # Said once: a message that already stands beside its field is not repeated above.
+        self.message = GENERIC_PROBLEM if error.message in shown else error.message
 
-    def take_schema_errors(self, messages: dict[str, Any]) -> None:
-        """Add marshmallow's {field: [messages]} (nested dicts flattened to their field)."""
-        for name, value in messages.items():
+    def take_schema_errors(self, messages: dict[str, Any], data: Any = None) -> None:
+        """Add marshmallow's {field: [messages]} (nested dicts flattened to their field), in the
+        user's words (api.schemas.humane_errors; `data` is what was submitted)."""
+        for name, value in humane_errors(messages, data).items():
             if isinstance(value, dict):
                 flat = [
                     str(m)
@@ -110,7 +118,7 @@ def load(
     try:
         loaded = schema.load(data)
     except ValidationError as exc:
-        form.take_schema_errors(exc.messages if isinstance(exc.messages, dict) else {})
+        form.take_schema_errors(exc.messages if isinstance(exc.messages, dict) else {}, data)
         return None
     return loaded if form.ok else None
 
@@ -212,3 +220,104 @@ def if_match(etag_of: Any, key: Any) -> str | None:
     `version` field), made by the model's `etag_of(key, version)`; None without a version."""
     version = request.form.get("version", "")
     return etag_of(key, int(version)) if version.isascii() and version.isdigit() else None
+
+
+@dataclass(frozen=True)
+class Change:
+    """One field of an edit conflict: what this person sent (`yours`) and what is saved now
+    (`theirs`), both as the form shows them; `shown_*` are the words for the page."""
+
+    name: str
+    label: str
+    yours: str
+    theirs: str
+    shown_yours: str
+    shown_theirs: str
+
+
+@dataclass
+class Conflict:
+    """An edit refused because someone saved first (412 on the form's version, RFC 9110
+    §13.1.1). The page shows their version in the form and `changes` beside it; the person
+    keeps theirs by doing nothing, or re-sends `yours` against `version` (the saved one) with
+    "Use my changes": a second Save never overwrites silently."""
+
+    changes: list[Change]
+    yours: dict[str, str]
+    version: int
+    action: str
+    message: str = "Someone else saved this while you were editing; the form shows their version."
+
+
+def conflict(
+    *,
+    sent: dict[str, Any],
+    saved: dict[str, Any],
+    labels: dict[str, str],
+    version: int,
+    action: str,
+    shown: dict[str, dict[str, str]] | None = None,
+) -> Conflict:
+    """The Conflict of an edit: every field of `labels` whose `sent` value differs from the
+    `saved` one (values as form strings; `shown` maps a field's values to their words)."""
+    words = shown or {}
+    changes = []
+    for name, label in labels.items():
+        yours, theirs = _as_text(sent.get(name)), _as_text(saved.get(name))
+        if yours != theirs:
+            say = words.get(name, {})
+            changes.append(
+                Change(
+                    name,
+                    label,
+                    yours,
+                    theirs,
+                    say.get(yours, yours) or "(empty)",
+                    say.get(theirs, theirs) or "(empty)",
+                )
+            )
+    return Conflict(changes, {n: _as_text(sent.get(n)) for n in labels}, version, action)
+
+
+def _as_text(value: Any) -> str:
+    return "" if value is None else str(value).replace("\r\n", "\n")
+
+
+def after_post_url() -> str | None:
+    """Where a page rendered in answer to a POST should say it is (history.replaceState in
+    app.js), so that reloading it asks for the page again instead of re-sending the form: the
+    same URL when it also answers GET, else the page the form was sent from (same origin). None
+    for GET requests, and for a post from another origin (a forged one stays where it landed)."""
+    if request.method != "POST":
+        return None
+    rule = request.url_rule
+    if rule is not None and "GET" in (rule.methods or ()):
+        query = request.query_string.decode("latin-1")
+        return request.path + (f"?{query}" if query else "")
+    referrer = request.referrer or ""
+    if referrer.startswith(request.host_url):
+        return "/" + referrer[len(request.host_url) :]
+    return None
+
+
+def zone_groups(
+    names: Iterable[str], *, keep: str | None = None
+) -> list[tuple[str, list[tuple[str, str]]]]:
+    """IANA zone names grouped by region for a select's <optgroup>s, regions in name order.
+
+    Returns [(region, [(name, text)])]: "Europe/Paris" sits under "Europe" as "Paris";
+    "America/Argentina/Salta" under "America" as "Argentina / Salta"; names without a region
+    ("UTC", "EST5EDT") under "Other" (last). `keep` (a person's current zone) is added when
+    tzdata no longer ships it, so saving the form keeps it.
+    """
+    groups: dict[str, list[tuple[str, str]]] = {}
+    listed = set(names)
+    if keep and keep not in listed:
+        listed.add(keep)
+    for name in sorted(listed):
+        region, _, place = name.partition("/")
+        if not place:
+            region, place = "Other", name
+        groups.setdefault(region, []).append((name, place.replace("_", " ").replace("/", " / ")))
+    other = groups.pop("Other", [])
+    return [*groups.items(), *([("Other", other)] if other else [])]

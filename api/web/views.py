@@ -31,7 +31,8 @@ def home():
 @blp.get("/dashboard")
 @page_login_required()
 def dashboard():
-    """What needs me: open tasks by deadline (overdue first), my incidents, the team's overdue."""
+    """What needs me: open tasks by deadline (overdue first), my incidents, the team's overdue,
+    and for those who triage incidents the open ones nobody acknowledged or holds."""
     user = web_user()
     mine = tasks.list_tasks(
         filters=TaskFilter(assignee_id=user.id, status=OPEN_TASKS, sort="deadline"),
@@ -45,7 +46,9 @@ def dashboard():
         page=1,
         page_size=8,
     )
-    team_overdue = waiting = None
+    team_overdue = waiting = triage = None
+    if can(user, Capability.INCIDENT_TRIAGE):  # triages every incident: what nobody holds yet
+        triage = incidents.needs_triage(actor=user, limit=5)
     if can(user, Capability.TASK_READ):  # sees every task: the team's overdue work
         team_overdue = tasks.list_tasks(
             filters=TaskFilter(overdue=True, sort="deadline"),
@@ -61,4 +64,5 @@ def dashboard():
         my_incidents=my_incidents,
         team_overdue=team_overdue,
         waiting=waiting,
+        triage=triage,
     )

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from api.activity.models import Activity
 from api.auth.service import REGISTERED
 from api.notifications.models import EmailKind, OutboxEmail
+from api.users import service as users_service
 from api.users.models import User
 
 REGISTER = "/api/v1/auth/register"
@@ -95,7 +96,7 @@ def test_duplicate_username_in_another_case_is_a_conflict(client, make, db):
     make.user(username="Ada")
     response = client.post(REGISTER, json=body(username="aDA"))
     assert response.status_code == 409
-    assert response.get_json()["errors"] == {"json": {"username": ["Already taken."]}}
+    assert response.get_json()["errors"] == {"json": {"username": [users_service.USERNAME_TAKEN]}}
     assert user_count(db) == 1
 
 

@@ -84,3 +84,46 @@ class Shots:
 @pytest.fixture
 def shots() -> Shots:
     return Shots()
+
+
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1366, "height": 900}
+
+
+def open_page(
+    chromium,
+    app,
+    base: str,
+    user=None,
+    *,
+    viewport: dict[str, int] = DESKTOP,
+    dark: bool = False,
+    timezone_id: str | None = None,
+):
+    """A new browser page at `viewport` in the light or dark scheme, signed in as `user` (its
+    cookies set from a freshly minted token pair: no sign-in form, no rate limit) or not."""
+    from api.auth.tokens import issue_pair
+
+    options: dict[str, object] = {
+        "base_url": base,
+        "viewport": viewport,
+        "color_scheme": "dark" if dark else "light",
+    }
+    if timezone_id:
+        options["timezone_id"] = timezone_id
+    context = chromium.new_context(**options)
+    context.set_default_timeout(8000)
+    if user is not None:
+        tokens = issue_pair(user)
+        context.add_cookies(
+            [
+                {"name": app.config[name], "value": tokens[key], "url": base}
+                for name, key in (
+                    ("JWT_ACCESS_COOKIE_NAME", "access_token"),
+                    ("JWT_REFRESH_COOKIE_NAME", "refresh_token"),
+                )
+            ]
+        )
+    page = context.new_page()
+    page.on("dialog", lambda dialog: dialog.accept())
+    return page

@@ -1,7 +1,8 @@
 """The whole journey in Chromium, plus CSRF, sign-out and a refused page; one screenshot per page.
 
 register → the admin approves → a manager creates and assigns a task → the employee signs in,
-sees it on the dashboard and completes it → reports an incident → the manager responds and
+sees it on the dashboard and completes it → reports an incident → the manager sees it on the
+dashboard's "Needs triage" card, responds and
 starts investigating → the reporter sees the response and the status change.
 """
 
@@ -140,7 +141,7 @@ def test_whole_journey(live_server, chromium, shots, make, db):
     lead.get_by_label("Priority").select_option("high")
     deadline = (utcnow() + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M")
     lead.get_by_label("Deadline").fill(deadline)
-    lead.get_by_label("Assignee").select_option(label="sam (employee)")
+    lead.get_by_label("Assignees", exact=True).select_option(label="sam")
     shots(lead, "task-new")
     lead.get_by_role("button", name="Create task").click()
     assert lead.get_by_test_id("task-title").inner_text() == "Prepare the <b>launch</b> checklist"
@@ -172,6 +173,16 @@ def test_whole_journey(live_server, chromium, shots, make, db):
     sam.get_by_role("button", name="Report incident").click()
     assert sam.get_by_test_id("incident-title").inner_text() == "Checkout page returns 502"
     incident_url = sam.url
+
+    # The manager sees it waiting on the dashboard's "Needs triage" card, and on /incidents.
+    lead.goto(f"{base}/dashboard")
+    triage = lead.get_by_test_id("needs-triage")
+    assert "Checkout page returns 502" in triage.get_by_test_id("triage-items").inner_text()
+    assert triage.get_by_test_id("triage-unacknowledged").inner_text() == "1"
+    assert triage.get_by_test_id("triage-unassigned").inner_text() == "1"
+    shots(lead, "dashboard-manager-triage")
+    lead.get_by_role("link", name="All open incidents").click()
+    assert "Checkout page returns 502" in lead.locator("table tbody").inner_text()
 
     # The manager responds and starts investigating.
     lead.goto(f"{base}/incidents?scope=all")

@@ -251,7 +251,6 @@ def runtime_database(offline_database) -> Iterator[str]:
         yield url
 
 
-
 def test_the_bundle_serves_under_awslambdaric_through_a_snapstart_cycle(
     packaged, task_root, moto, runtime_database, tmp_path
 ):

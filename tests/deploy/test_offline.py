@@ -383,9 +383,7 @@ def test_register_approve_sign_in_and_complete_a_task(offline, migrated_database
             # The admin's reset link was queued by `invoke local`, which has no SES.
             mail = (
                 conn.execute(
-                    sa.text(
-                        "SELECT status FROM email_outbox WHERE recipient <> 'root@example.com'"
-                    )
+                    sa.text("SELECT status FROM email_outbox WHERE recipient <> 'root@example.com'")
                 )
                 .scalars()
                 .all()

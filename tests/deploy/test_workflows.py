@@ -167,7 +167,7 @@ def test_deploy_ships_the_commit_ci_passed_in_order_migrating_first():
     assert "environment:production" in text  # the OIDC subject the role must trust
     assert "./scripts/deploy-aws.sh prod" in steps
     # The migration runs with the new code before the stack update moves the alias.
-    assert script.index("migrate\n  \"$osls\" deploy") > script.index("update-function-code")
+    assert script.index('migrate\n  "$osls" deploy') > script.index("update-function-code")
     assert "--cli-read-timeout 330" in script and "AWS_MAX_ATTEMPTS=1" in script
     assert "describe-db-proxy-targets" in script and "AVAILABLE" in script
     assert "/api/v1/health" in steps

@@ -162,7 +162,7 @@ def test_refused_writes_through_the_gateway(auth, kind):
         )
     )
     assert r["statusCode"] == 422
-    assert json_body(r)["errors"] == {"path": {"public_id": ["Not a valid UUID."]}}
+    assert json_body(r)["errors"] == {"path": {"public_id": ["That is not an incident id."]}}
 
     r = invoke(make_event(kind, "POST", "/api/v1/incidents", body={"title": "Anonymous"}))
     assert r["statusCode"] == 401

@@ -82,11 +82,11 @@ def test_limits_are_inclusive(client, auth):
 
 
 BAD_REPORTS = [
-    ({}, "title", "Missing data for required field."),
-    ({"title": ""}, "title", None),
-    ({"title": "   "}, "title", "Must not be blank."),
-    ({"title": "t" * 201}, "title", None),
-    ({"title": 7}, "title", None),
+    ({}, "title", "Enter a title."),
+    ({"title": ""}, "title", "Enter a title."),
+    ({"title": "   "}, "title", "Enter a title."),
+    ({"title": "t" * 201}, "title", "Title must be at most 200 characters."),
+    ({"title": 7}, "title", "Title must be text."),
     ({"title": "ok", "description": "d" * 20_001}, "description", None),
     ({"title": "ok", "severity": "catastrophic"}, "severity", None),
     ({"title": "ok", "severity": None}, "severity", None),

@@ -93,7 +93,7 @@ def test_respond_to_a_bad_or_unknown_id(client, cast, incident, public_id, code)
     )
     assert r.status_code == code
     if code == 422:
-        assert r.json["errors"] == {"path": {"public_id": ["Not a valid UUID."]}}
+        assert r.json["errors"] == {"path": {"public_id": ["That is not an incident id."]}}
     assert snapshot() == before
 
 

@@ -203,7 +203,7 @@ def test_assignee_must_be_an_active_user(client, cast, make, incident, who):
     before = snapshot()
     r = client.patch(_url(incident), json={"assignee_id": user_id}, headers=cast.headers["manager"])
     assert r.status_code == 422
-    assert r.json["errors"] == {"json": {"assignee_id": ["Must be the id of an active user."]}}
+    assert r.json["errors"] == {"json": {"assignee_id": ["Choose an active person as the assignee."]}}
     assert snapshot() == before
 
 
@@ -225,7 +225,7 @@ def test_malformed_and_unknown_ids(client, cast, incident):
         "/api/v1/incidents/12345", json={"severity": "low"}, headers=cast.headers["admin"]
     )
     assert r.status_code == 422
-    assert r.json["errors"] == {"path": {"public_id": ["Not a valid UUID."]}}
+    assert r.json["errors"] == {"path": {"public_id": ["That is not an incident id."]}}
     r = client.patch(
         f"/api/v1/incidents/{uuid.uuid4()}", json={"severity": "low"}, headers=cast.headers["admin"]
     )

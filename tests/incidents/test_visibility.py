@@ -166,7 +166,7 @@ def test_unknown_and_malformed_ids(client, cast):
         assert r.status_code == 404 and r.json["message"] == "Incident not found."
         r = client.get(f"/api/v1/incidents/not-a-uuid{suffix}", headers=cast.headers["admin"])
         assert r.status_code == 422
-        assert r.json["errors"] == {"path": {"public_id": ["Not a valid UUID."]}}
+        assert r.json["errors"] == {"path": {"public_id": ["That is not an incident id."]}}
 
 
 def test_public_id_is_case_insensitive(client, cast):

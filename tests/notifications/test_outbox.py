@@ -49,11 +49,19 @@ def test_an_email_whose_transaction_rolled_back_is_never_sent(app, client, make,
     assert r.status_code == 422 and outbox_rows() == []
 
 
-def test_recipients_with_line_breaks_or_bad_syntax_are_refused(app):
+def test_recipients_with_line_breaks_or_bad_syntax_are_kept_as_skipped(app):
+    """Issue 12: an address that cannot be queued leaves a visible `skipped` row, never sent."""
     assert _queue("a", to="ana@example.com\r\nBcc: eve@example.com") is False
     assert _queue("b", to="not-an-address") is False
+    assert _queue("c", to="ana@taskdesk.local") is False  # a special-use domain (RFC 6761)
     db.session.commit()
-    assert outbox_rows() == []
+    rows = outbox_rows()
+    assert [r.status for r in rows] == [OutboxStatus.SKIPPED] * 3
+    assert all(r.last_error.startswith("Not sent: the address was refused") for r in rows)
+    assert "\r" not in rows[0].recipient and "\n" not in rows[0].recipient
+    assert delivery.send_committed().claimed == 0
+    assert delivery.run_outbox(backend=ConsoleBackend()).claimed == 0
+    assert {r.status for r in outbox_rows()} == {OutboxStatus.SKIPPED}
 
 
 def test_a_claimed_row_is_not_claimed_again_until_its_lease_expires(app, lease_clock):

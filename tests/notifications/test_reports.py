@@ -73,3 +73,23 @@ def test_cli_runs_the_jobs_with_a_summary(app, make):
     assert row.dedupe_key == f"reminder:{user.id}:2026-03-02" and row.status == "sent"
     result = runner.invoke(args=["jobs", "outbox"])
     assert result.exit_code == 0 and "jobs outbox: claimed=0" in result.output
+
+
+def test_cli_reminders_is_quiet_and_keeps_a_refused_address_visible(app, make, caplog):
+    """Issue 12: no WARNING per skipped user, the summary once; the refused address is an
+    outbox row marked skipped. `-v` shows the progress lines."""
+    make.task(assignee=make.user())
+    make.task(assignee=make.user(email="legacy@taskdesk.local"))
+    runner = app.test_cli_runner()
+    with caplog.at_level("INFO"):
+        result = runner.invoke(args=["jobs", "reminders", "--now", "2026-03-02T10:00:00"])
+    assert result.exit_code == 0, result.output
+    assert [r for r in caplog.records if r.levelname == "WARNING"] == []
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("jobs reminders: ")
+    assert "queued=1, sent=1" in lines[0] and lines[0].endswith("skipped=1")
+    rows = {r.recipient: r for r in outbox_rows(kind=EmailKind.DAILY_REMINDER)}
+    assert rows["legacy@taskdesk.local"].status == "skipped"
+    assert "address was refused" in rows["legacy@taskdesk.local"].last_error
+    verbose = runner.invoke(args=["jobs", "reminders", "-v", "--now", "2026-03-02T11:00:00"])
+    assert verbose.exit_code == 0 and "jobs reminders: running" in verbose.output

@@ -60,6 +60,8 @@ CASES: list[Case] = [
         "GET", "/api/v1/outbox?status=dead&kind=account_approved", admin_only(200), label="filters"
     ),
     Case("GET", "/api/v1/outbox?status=lost", admin_only(422), label="bad filter"),
+    Case("GET", "/api/v1/outbox/{sent_email}", admin_only(200), label="one email"),
+    Case("GET", "/api/v1/outbox/999999999", admin_only(404), label="missing email"),
     Case("POST", "/api/v1/outbox/{dead_email}/requeue", admin_only(200), label="dead email"),
     Case("POST", "/api/v1/outbox/{sent_email}/requeue", admin_only(409), label="sent email"),
     Case("POST", "/api/v1/outbox/999999999/requeue", admin_only(404), label="missing email"),
