@@ -123,6 +123,7 @@ def register_web_ui(app: Flask) -> None:
     from api.inbox.views import blp as inbox_web
     from api.incidents.views import blp as incidents_web
     from api.notifications.views import blp as outbox_web
+    from api.projects.views import blp as projects_web
     from api.stats.views import blp as stats_web
     from api.tasks.views import blp as tasks_web
     from api.users.views import blp as users_web
@@ -137,6 +138,7 @@ def register_web_ui(app: Flask) -> None:
         tasks_web,
         comments_web,
         inbox_web,
+        projects_web,
         incidents_web,
         users_web,
         outbox_web,

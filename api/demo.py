@@ -268,7 +268,59 @@ def demo_accounts() -> list[User]:
 
 
 # The seeding steps, in order; a new domain adds its own (people come first).
-STEPS: list[Callable[[Demo], None]] = [seed_people, seed_tasks, seed_incidents]
+PROJECTS = (("OPS", "Operations"), ("WEB", "Website"))
+
+
+def seed_projects(demo: Demo) -> None:
+    """Projects (issue 14), one step of its own: General with every account (administrators
+    and managers as leads), OPS and WEB each led by a manager with about half of the employees
+    as members and one as viewer, two labels each; the seeded tasks are spread over the three,
+    numbered per project, their assignee copied into task_assignees. Draws from an RNG of its
+    own, so the other steps' data stay as they were."""
+    import sqlalchemy as sa
+
+    from api.projects.models import Label, Project, ProjectMember, ProjectRole
+    from api.projects.numbering import allocate, ensure_general
+    from api.tasks.models import TaskAssignee
+
+    rng = random.Random(f"projects:{demo.users}:{demo.tasks}")  # noqa: S311 - demo data
+    db.session.flush()
+    general = ensure_general()
+    for person in demo.people:
+        lead = person.role in (Role.ADMIN, Role.MANAGER)
+        role = ProjectRole.LEAD if lead else ProjectRole.MEMBER
+        db.session.add(ProjectMember(project_id=general.id, user_id=person.id, role=role))
+    managers, employees = demo.role(Role.MANAGER), demo.role(Role.EMPLOYEE)
+    projects = [general]
+    for n, (key, name) in enumerate(PROJECTS):
+        project = Project(key=key, name=name, description=f"Demo project {name}.")
+        db.session.add(project)
+        db.session.flush()
+        members = {managers[n % len(managers)].id: ProjectRole.LEAD} if managers else {}
+        for person in employees[n::2]:
+            members.setdefault(person.id, ProjectRole.MEMBER)
+        if employees:
+            members.setdefault(employees[(n + 1) % len(employees)].id, ProjectRole.VIEWER)
+        for user_id, role in members.items():
+            db.session.add(ProjectMember(project_id=project.id, user_id=user_id, role=role))
+        for label, color in (("bug", "#d73a49"), ("customer", "#0366d6")):
+            db.session.add(Label(project_id=project.id, name=label, color=color))
+        projects.append(project)
+    db.session.flush()
+    roles = {
+        (m.project_id, m.user_id): m.role for m in db.session.scalars(sa.select(ProjectMember))
+    }
+    working = (ProjectRole.LEAD, ProjectRole.MEMBER)
+    for task in db.session.scalars(sa.select(Task).order_by(Task.id)):
+        project = rng.choice(projects)
+        if task.assignee_id and roles.get((project.id, task.assignee_id)) not in working:
+            project = general
+        task.project_id, task.number = project.id, allocate(project.id)
+        if task.assignee_id:
+            db.session.add(TaskAssignee(task_id=task.id, user_id=task.assignee_id, position=0))
+
+
+STEPS: list[Callable[[Demo], None]] = [seed_people, seed_tasks, seed_incidents, seed_projects]
 
 
 def sign_in_lines(people: list[User], *, limit: int = 40) -> list[str]:

@@ -110,3 +110,99 @@ def test_a_second_migration_waits_for_the_named_lock_and_gives_up(database_url, 
     with fresh.app_context():
         assert _differences(_db.engine) == []
         _db.engine.dispose()
+
+
+def _at(app, revision: str, direction: str = "upgrade") -> None:
+    from flask_migrate import downgrade
+
+    from api.cli import MIGRATIONS
+
+    if direction == "upgrade":
+        upgrade_database(app, revision)
+        return
+    with app.app_context():
+        downgrade(directory=MIGRATIONS, revision=revision)
+
+
+def test_0005_files_todays_tasks_into_general_and_back(database_url, tmp_path):
+    """Issue 14: on a database with today's data the upgrade loses no row: every task lands in
+    General with numbers 1..n in id order, its assignee among task_assignees, every active
+    account a member (administrators and managers as leads); code older than 0005 can still
+    insert a task; the downgrade keeps every task and user."""
+    url = _scratch_url(database_url, tmp_path)
+    fresh = create_app({"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": url})
+    _at(fresh, "0004_linked_identities")
+    engine = sa.create_engine(url)
+    now = "2026-11-30 10:00:00"
+    with engine.begin() as conn:
+        for n, (role, status) in enumerate(
+            [
+                ("admin", "active"),
+                ("manager", "active"),
+                ("employee", "active"),
+                ("employee", "pending"),
+                ("employee", "disabled"),
+            ],
+            1,
+        ):
+            conn.execute(
+                sa.text(
+                    "INSERT INTO users (id, email, username, password_hash, role, requested_role,"
+                    " status, timezone, notify_daily_reminder, notify_reports, notify_sign_in,"
+                    " created_at) VALUES (:id, :email, :name, 'x', :role, :role, :status, 'UTC',"
+                    " 1, 1, 0, :now)"
+                ),
+                {
+                    "id": n,
+                    "email": f"u{n}@example.com",
+                    "name": f"u{n}",
+                    "role": role,
+                    "status": status,
+                    "now": now,
+                },
+            )
+        for task_id, assignee in [(5, 3), (2, None), (9, 2)]:
+            conn.execute(
+                sa.text(
+                    "INSERT INTO tasks (id, title, description, status, priority, assignee_id,"
+                    " created_by_id, created_at, updated_at, version) VALUES (:id, :t, '',"
+                    " 'pending', 'normal', :a, 2, :now, :now, 1)"
+                ),
+                {"id": task_id, "t": f"Task {task_id}", "a": assignee, "now": now},
+            )
+    _at(fresh, "0005_projects")
+    with engine.begin() as conn:
+        gen_id, next_number = conn.execute(
+            sa.text(
+                "SELECT id, next_number FROM projects WHERE `key` = 'GEN'"
+                if url.startswith("mysql")
+                else "SELECT id, next_number FROM projects WHERE key = 'GEN'"
+            )
+        ).one()
+        assert next_number == 4
+        rows = conn.execute(sa.text("SELECT id, project_id, number FROM tasks ORDER BY id")).all()
+        assert [tuple(r) for r in rows] == [(2, gen_id, 1), (5, gen_id, 2), (9, gen_id, 3)]
+        assignees = conn.execute(
+            sa.text("SELECT task_id, user_id FROM task_assignees ORDER BY task_id")
+        ).all()
+        assert [tuple(r) for r in assignees] == [(5, 3), (9, 2)]
+        members = conn.execute(
+            sa.text("SELECT user_id, role FROM project_members ORDER BY user_id")
+        ).all()
+        assert [tuple(r) for r in members] == [(1, "lead"), (2, "lead"), (3, "member")]
+        # Code older than 0005 inserts a task as it always did: no project, no number.
+        conn.execute(
+            sa.text(
+                "INSERT INTO tasks (id, title, description, status, priority, assignee_id,"
+                " created_by_id, created_at, updated_at, version) VALUES (11, 'Old code', '',"
+                " 'pending', 'normal', 3, 2, :now, :now, 1)"
+            ),
+            {"now": now},
+        )
+    _at(fresh, "0004_linked_identities", "downgrade")
+    with engine.begin() as conn:
+        tables = set(sa.inspect(conn).get_table_names())
+        assert not {"projects", "project_members", "labels", "task_assignees"} & tables
+        assert conn.execute(sa.text("SELECT count(*) FROM tasks")).scalar() == 4
+        assert conn.execute(sa.text("SELECT count(*) FROM users")).scalar() == 5
+    engine.dispose()

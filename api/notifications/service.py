@@ -91,10 +91,10 @@ def build_row(
     """Render one email and return the outbox row's column values (no SQL).
 
     `to` is a user (their email; their id is kept) or an address; `not_before` (aware UTC)
-    holds the email back until then (default: due now). An address that cannot be sent to
-    (InvalidRecipient) still gives a row, with status `skipped` and the reason in `last_error`:
-    the outbox shows every email a change meant to send, delivered or not (issue 12). Never
-    raises InvalidRecipient.
+    holds the email back until then (default: due now). An address that cannot be
+    sent to (InvalidRecipient) still gives a row, with status `skipped` and the reason in
+    `last_error`: the outbox shows every email a change meant to send, delivered or not
+    (issue 12). Never raises InvalidRecipient.
     """
     user = None if isinstance(to, str) else to
     raw = user.email if user else str(to)
@@ -166,11 +166,14 @@ def queue_or_replace(
     """Queue an email held back until `not_before` (aware UTC), or, when one with `dedupe_key`
     is still pending, replace its subject and bodies with this rendering (a digest growing).
 
-    Returns False when nothing was written: the row with that key is already being sent, sent
-    or skipped; the caller then keys its next email differently. A refused address writes a
-    `skipped` row (see `build_row`) and counts as written.
+    Returns False when nothing was written: the row with that key is already being sent or
+    sent, or the recipient is refused (a `skipped` row, see `build_row`). The caller then keys
+    its next email differently.
     """
     row = build_row(kind=kind, to=to, dedupe_key=dedupe_key, context=context, not_before=not_before)
+    if row["status"] != OutboxStatus.PENDING.value:
+        queue_rows([row])
+        return False
     if queue_rows([row]) == 1:
         return True
     table = OutboxEmail.__table__

@@ -47,7 +47,7 @@ def index():
             series=("Opened", "Resolved"),
         ),
         weeks=weeks,
+        zone=user.timezone,
         project=project,
         projects=project_service.list_visible(user, include_archived=False),
-        zone=user.timezone,
     )

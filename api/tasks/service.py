@@ -28,6 +28,7 @@ from api.users.models import Role, User, UserStatus
 
 ASSIGNABLE_ROLES = (Role.EMPLOYEE, Role.MANAGER)
 EDITABLE_FIELDS = ("title", "description", "priority", "deadline")
+ASSIGNEE_REFUSED = "Choose active employees or managers who are members of the task's project."
 MAX_ASSIGNEES = 10
 
 
@@ -71,9 +72,7 @@ def _assignees(project_id: int, user_ids: list[int], field: str) -> list[User]:
         )
     }
     if len(found) != len(ids):
-        raise Unprocessable.field(
-            field, "Must be active employees or managers who are members of the task's project."
-        )
+        raise Unprocessable.field(field, ASSIGNEE_REFUSED)
     return [found[i] for i in ids]
 
 

@@ -10,8 +10,10 @@ from marshmallow import ValidationError
 
 from api.comments import service as comments
 from api.comments import watchers
-from api.errors import Unprocessable
+from api.errors import Forbidden, Unprocessable
 from api.permissions import Capability, can
+from api.projects import queries as project_queries
+from api.projects import service as project_service
 from api.tasks import queries, schemas, service
 from api.tasks.filters import TaskFilter
 from api.tasks.models import Priority, Task, TaskStatus
@@ -23,7 +25,8 @@ from api.web.timeline import describe
 
 blp = Blueprint("tasks_web", __name__, url_prefix="/tasks")
 
-FIELDS = ("title", "description", "priority", "deadline", "assignee_id")
+FIELDS = ("title", "description", "priority", "deadline", "project")
+LISTS = ("assignee_ids", "labels")
 SORT_CHOICES = (
     ("-created", "Newest first"),
     ("created", "Oldest first"),
@@ -42,10 +45,13 @@ def _query() -> tuple[dict[str, Any], dict[str, list[str]]]:
         values = [v for v in request.args.getlist(key) if v]
         if values:
             raw[key] = values
-    for key in ("assignee_id", "overdue", "q", "sort", "page", "cursor"):
+    for key in ("assignee_id", "overdue", "q", "sort", "page", "cursor", "project"):
         value = request.args.get(key, "").strip()
         if value:
             raw[key] = value
+    labels = [v for v in request.args.getlist("label") if v.strip()]
+    if labels:
+        raw["label"] = labels
     raw["page_size"] = PAGE_SIZE
     try:
         return schemas.TaskQuery().load(raw), {}
@@ -57,9 +63,8 @@ def _query() -> tuple[dict[str, Any], dict[str, list[str]]]:
 
 
 def _assignees(actor: User) -> list[User]:
-    """Active people a task may be assigned to, when `actor` may assign (the service checks
-    again on save)."""
-    if not can(actor, Capability.TASK_ASSIGN):
+    """Active people the list may be filtered by, for those who may list users."""
+    if not can(actor, Capability.USER_LIST):
         return []
     page = users.list_users(
         actor=actor,
@@ -68,6 +73,27 @@ def _assignees(actor: User) -> list[User]:
         page_size=100,
     )
     return [u for u in page.items if u.role in service.ASSIGNABLE_ROLES]
+
+
+def _choices(projects: list[Any]) -> dict[str, Any]:
+    """The projects a form offers, with the people and labels of each (grouped by project in
+    the selects; the service checks again on save)."""
+    ids = [p.id for p in projects]
+    return {
+        "projects": projects,
+        "people": project_queries.assignable(ids),
+        "project_labels": project_queries.labels_of(ids),
+    }
+
+
+def _lists(form: forms.Form) -> dict[str, Any]:
+    """The multi-selects of a task form (assignee ids as numbers, label names)."""
+    picked = {
+        "assignee_ids": [forms.as_int(v) for v in request.form.getlist("assignee_ids") if v],
+        "labels": [v for v in request.form.getlist("labels") if v],
+    }
+    form.values.update({k: [str(v) for v in vals] for k, vals in picked.items()})
+    return picked
 
 
 @blp.get("")
@@ -100,19 +126,29 @@ def index():
         priorities=list(Priority),
         sorts=SORT_CHOICES,
         assignees=_assignees(user),
+        projects=project_service.list_visible(user),
+        may_create=bool(project_queries.creatable(user)),
     )
 
 
-def _form_data(form: forms.Form, schema: Any, timezone: str) -> dict[str, Any] | None:
-    raw = {name: request.form.get(name, "") for name in FIELDS if name in request.form}
+def _form_data(
+    form: forms.Form, schema: Any, timezone: str, lists: tuple[str, ...] = LISTS
+) -> dict[str, Any] | None:
+    raw: dict[str, Any] = {
+        name: request.form.get(name, "") for name in FIELDS if name in request.form
+    }
     if "deadline" in raw:
         raw["deadline"] = forms.local_to_iso(raw["deadline"], timezone)
+    if "assignee_id" in request.form:  # one person, as older forms send it
+        raw["assignee_id"] = request.form.get("assignee_id", "")
+    if "lists" in request.form or any(name in request.form for name in lists):
+        raw.update({k: v for k, v in _lists(form).items() if k in lists})
     return forms.load(
         form,
         schema,
         raw,
         blank_is_none=("deadline", "assignee_id"),
-        drop_blank=("priority",),
+        drop_blank=("priority", "project"),
         integers=("assignee_id",),
     )
 
@@ -122,6 +158,9 @@ def _form_data(form: forms.Form, schema: Any, timezone: str) -> dict[str, Any] |
 def new():
     """Create a task, optionally assigned, as a manager or admin."""
     user = web_user()
+    creatable = project_queries.creatable(user)
+    if not creatable:
+        raise Forbidden("You lead no project you could add a task to.")
     form = forms.read_form(FIELDS)
     if request.method == "POST":
         data = _form_data(form, schemas.TaskCreate(), user.timezone)
@@ -139,7 +178,7 @@ def new():
         form=form,
         task=None,
         priorities=list(Priority),
-        assignees=_assignees(user),
+        **_choices(creatable),
     ), status
 
 
@@ -158,7 +197,9 @@ def _detail(
         "tasks/detail.html",
         task=task,
         timeline=describe(queries.timeline(task_id=task.id, actor=user)),
-        assignees=_assignees(user) if "task.assign" in actions else [],
+        people=project_queries.assignable([task.project_id]).get(task.project_id, [])
+        if "task.assign" in actions and task.project_id
+        else [],
         statuses=list(TaskStatus),
         actions=actions,
         action_error=action_error,
@@ -199,11 +240,14 @@ def edit(task_id: int):
     """Edit title, description, priority and deadline (If-Match from the form's version)."""
     user = web_user()
     task = queries.get_visible(task_id, user)
+    if "task.edit" not in queries.allowed_actions(task, user):
+        raise Forbidden("You may not edit this task.")
     form = forms.Form(_saved_values(task, user.timezone))
+    form.values["labels"] = [label.name for label in task.labels]
     status, clash = 200, None
     if request.method == "POST":
         form = forms.read_form(FIELDS[:-1])
-        data = _form_data(form, schemas.TaskUpdate(), user.timezone)
+        data = _form_data(form, schemas.TaskUpdate(), user.timezone, lists=("labels",))
         status = 422
         if data is not None:
             with forms.attempt(form) as outcome:
@@ -228,12 +272,15 @@ def edit(task_id: int):
                     shown={"priority": {p.value: p.value.capitalize() for p in Priority}},
                 )
                 form = forms.Form(saved)
+    labels = project_queries.labels_of([task.project_id]) if task.project_id else {}
     return render_template(
         "tasks/form.html",
         form=form,
         task=task,
         priorities=list(Priority),
-        assignees=[],
+        projects=[task.project] if task.project else [],
+        people={},
+        project_labels=labels,
         conflict=clash,
     ), status
 
@@ -283,18 +330,23 @@ def _refused(task_id: int, outcome: forms.Outcome):
 @blp.post("/<int:task_id>/assign")
 @page_login_required(Capability.TASK_ASSIGN)
 def assign(task_id: int):
-    """Assign the task to an active employee or manager, or unassign it."""
+    """Set the task's assignees (members of its project), or unassign it."""
     user = web_user()
-    raw = request.form.get("assignee_id", "").strip()
-    with forms.attempt(invalid="Choose someone from the list.") as outcome:
-        loaded = schemas.TaskAssignIn().load({"assignee_id": forms.as_int(raw) or None})
+    if "assignee_id" in request.form:  # one person (older form)
+        raw = request.form.get("assignee_id", "").strip()
+        body: dict[str, Any] = {"assignee_id": forms.as_int(raw) or None}
+    else:
+        ids = request.form.getlist("assignee_ids")
+        body = {"assignee_ids": [forms.as_int(v) for v in ids if v.strip()]}
+    with forms.attempt(invalid="Choose people from the list.") as outcome:
+        loaded = schemas.TaskAssignIn().load(body)
         task = service.assign(
             task_id=task_id,
-            assignee_id=loaded["assignee_id"],
+            data=loaded,
             actor=user,
             if_match=forms.if_match(Task.etag_of, task_id),
         )
-        who = task.assignee.username if task.assignee else "nobody"
+        who = ", ".join(person.username for person in task.assignees) or "nobody"
         flash(f"Task assigned to {who}.", "success")
         return redirect(url_for("tasks_web.detail", task_id=task_id))
     return _refused(task_id, outcome)
@@ -303,7 +355,7 @@ def assign(task_id: int):
 @blp.post("/<int:task_id>/delete")
 @page_login_required(Capability.TASK_DELETE)
 def delete(task_id: int):
-    """Delete the task (admins)."""
+    """Delete the task (leads of its project, managers who are members, admins)."""
     user = web_user()
     with forms.attempt() as outcome:
         service.delete(task_id=task_id, actor=user)

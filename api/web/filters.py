@@ -132,6 +132,25 @@ def people_options(people: list[Any]) -> list[tuple[str, str]]:
     return [(str(p.id), f"{p.username} ({p.role.value})") for p in people]
 
 
+def project_options(projects: list[Any]) -> list[tuple[str, str]]:
+    """Projects as (key, "KEY · name") pairs for a select."""
+    return [(p.key, f"{p.key} · {p.name}") for p in projects]
+
+
+def project_groups(projects: list[Any], by_project: Any) -> list[tuple[Any, list[Any]]]:
+    """[(project, its items)] for a select grouped by project; `by_project` maps project id
+    to items (people or labels)."""
+    return [(p, list(by_project.get(p.id, []))) for p in projects if by_project.get(p.id)]
+
+
+def my_projects() -> list[Any]:
+    """The open projects of the signed-in person (administrators: all), for the switcher."""
+    from api.projects.service import list_visible  # loaded on first use (adapter -> service)
+
+    user = current_web_user()
+    return list_visible(user, include_archived=False) if user is not None else []
+
+
 def url_with(**changes: Any) -> str:
     """This page's URL with some query arguments changed (None removes one); lists repeat keys.
 
@@ -150,6 +169,7 @@ def url_with(**changes: Any) -> str:
 MENU = (
     ("Dashboard", "web.dashboard"),
     ("Tasks", "tasks_web.index"),
+    ("Projects", "projects_web.index"),
     ("Incidents", "incidents_web.index"),
     ("Report an incident", "incidents_web.report"),
     ("Stats", "stats_web.index"),
@@ -215,6 +235,9 @@ def register(app: Flask) -> None:
         url_with=url_with,
         options=options,
         people_options=people_options,
+        project_options=project_options,
+        project_groups=project_groups,
+        my_projects=my_projects,
         now=utcnow,
         after_post_url=after_post_url,
     )

@@ -141,7 +141,7 @@ def test_whole_journey(live_server, chromium, shots, make, db):
     lead.get_by_label("Priority").select_option("high")
     deadline = (utcnow() + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M")
     lead.get_by_label("Deadline").fill(deadline)
-    lead.get_by_label("Assignee").select_option(label="sam (employee)")
+    lead.get_by_label("Assignees", exact=True).select_option(label="sam")
     shots(lead, "task-new")
     lead.get_by_role("button", name="Create task").click()
     assert lead.get_by_test_id("task-title").inner_text() == "Prepare the <b>launch</b> checklist"

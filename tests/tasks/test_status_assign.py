@@ -153,7 +153,7 @@ def test_assign_to_an_unassignable_user_is_422(client, make, auth, db, kind):
     assert response.get_json()["errors"] == {
         "json": {
             "assignee_id": [
-                "Must be active employees or managers who are members of the task's project."
+                "Choose active employees or managers who are members of the task's project."
             ]
         }
     }

@@ -22,6 +22,7 @@ from api.extensions import db
 from api.inbox.models import Notification, NotificationKind, NotificationPreference
 from api.incidents.models import Incident, IncidentResponse, Visibility
 from api.notifications.models import OutboxEmail, OutboxStatus
+from api.projects.models import Label, Project, ProjectMember
 from api.tasks.models import Task
 from api.users.models import User, UserStatus
 from api.web.blueprints import WEB_BLUEPRINTS
@@ -56,12 +57,18 @@ def staff(code: int, employee: int) -> dict[str, int | str]:
 
 
 ANYONE = expect(SIGN_IN, 302, 302, 302)
+LEAD_NOT_MANAGER = expect(
+    SIGN_IN, 302, 403, 302
+)  # PLED: the employee leads, the manager is a member
+OUTSIDE = expect(SIGN_IN, 404, 404, 302)  # POUT: neither is a member
 ADMIN = expect(SIGN_IN, 403, 403, 302)
 
 CASES = [
-    Page("/tasks/new", staff(302, 403), {"title": "New from the form"}, "task_count"),
+    # The employee leads PLED, so the form is theirs; without a project the task would go to
+    # General, where they are a plain member: the form again.
+    Page("/tasks/new", staff(302, 422), {"title": "New from the form"}, "task_count"),
     Page("/tasks/{own_task}/edit", staff(302, 403), {"title": "Edited"}, "own_task"),
-    Page("/tasks/{others_task}/edit", staff(302, 403), {"title": "Edited"}, "others_task"),
+    Page("/tasks/{others_task}/edit", staff(302, 404), {"title": "Edited"}, "others_task"),
     Page("/tasks/{own_task}/status", ANYONE, {"status": "in_progress"}, "own_task", "own"),
     Page(
         "/tasks/{others_task}/status",
@@ -76,8 +83,23 @@ CASES = [
         {"assignee_id": "{other_employee}"},
         "own_task",
     ),
-    Page("/tasks/{own_task}/delete", ADMIN, {}, "own_task", "own"),
-    Page("/tasks/{others_task}/delete", ADMIN, {}, "others_task", "others'"),
+    Page("/tasks/{own_task}/delete", staff(302, 403), {}, "own_task", "own"),
+    Page("/tasks/{others_task}/delete", staff(302, 404), {}, "others_task", "others'"),
+    # projects: the employee leads PLED (the manager is a member there); POUT has neither
+    Page("/projects", staff(302, 403), {"key": "NEWP", "name": "New"}, "projects", "create"),
+    Page("/projects/PLED/edit", LEAD_NOT_MANAGER, {"name": "Renamed"}, "projects", "lead"),
+    Page("/projects/POUT/edit", OUTSIDE, {"name": "Renamed"}, "projects", "outsider"),
+    Page("/projects/PLED/archive", LEAD_NOT_MANAGER, {"archived": "1"}, "projects"),
+    Page(
+        "/projects/PLED/members",
+        LEAD_NOT_MANAGER,
+        {"user_id": "{other_employee}", "role": "viewer"},
+        "projects",
+    ),
+    Page("/projects/PLED/members/{other_employee}/remove", LEAD_NOT_MANAGER, {}, "projects"),
+    Page("/projects/PLED/labels", LEAD_NOT_MANAGER, {"name": "new"}, "projects"),
+    Page("/projects/PLED/labels/{pled_label}/delete", LEAD_NOT_MANAGER, {}, "projects"),
+    Page("/projects/POUT/labels/{pout_label}/delete", OUTSIDE, {}, "projects", "outsider"),
     # comments, watchers, the inbox (issue 14)
     Page("/tasks/{col_task}/comments", ANYONE, {"body": "Hello"}, "comments", "own"),
     Page("/tasks/{hid_task}/comments", staff(302, 404), {"body": "Hi"}, "comments", "others'"),
@@ -220,7 +242,13 @@ def world(make) -> dict[str, Any]:
     manager, admin = make.user(role="manager"), make.user(role="admin")
     registrant = make.user(role="employee", status=UserStatus.PENDING)
     own_task = make.task(assignee=employee, created_by=manager)
-    others_task = make.task(assignee=other, created_by=manager)
+    others_task = make.task(
+        assignee=other,
+        created_by=manager,
+        project=make.project("OTHR", members={other: "member", manager: "lead"}),
+    )
+    pled = make.project("PLED", members={employee: "lead", manager: "member", other: "member"})
+    pout = make.project("POUT", members={other: "lead"})
     public = factories.incident(reporter=other)
     hidden = factories.incident(reporter=other, visibility=Visibility.RESTRICTED)
     assigned = factories.incident(
@@ -271,6 +299,8 @@ def world(make) -> dict[str, Any]:
         "assigned": assigned.public_id,
         "dead_email": _email(employee, OutboxStatus.DEAD, f"page-matrix:{employee.id}"),
         "missing": 999_999_999,
+        "pled_label": make.label(pled, "bug").id,
+        "pout_label": make.label(pout, "bug").id,
     }
 
 
@@ -329,6 +359,17 @@ WATCHES = {
         sa.select(NotificationPreference.user_id, NotificationPreference.kind)
     ).all(),
     "nothing": lambda w: None,
+    "projects": lambda w: (
+        db.session.execute(
+            sa.select(Project.key, Project.name, Project.archived_at).order_by(Project.key)
+        ).all(),
+        db.session.execute(
+            sa.select(ProjectMember.project_id, ProjectMember.user_id, ProjectMember.role).order_by(
+                ProjectMember.project_id, ProjectMember.user_id
+            )
+        ).all(),
+        db.session.execute(sa.select(Label.id, Label.name).order_by(Label.id)).all(),
+    ),
 }
 
 

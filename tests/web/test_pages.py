@@ -44,9 +44,9 @@ def test_navigation_offers_exactly_the_pages_of_the_role(browser_as):
         assert href in admin_page
 
 
-def test_a_task_of_someone_else_is_404_for_an_employee(browser_as, make):
+def test_a_task_of_another_project_is_404_for_an_employee(browser_as, make):
     other = make.user(role="employee")
-    task = make.task(title="Not yours", assignee=other)
+    task = make.task(title="Not yours", assignee=other, project=make.project("OTH"))
     _user, web = browser_as("employee")
     response = web.get(f"/tasks/{task.id}")
     assert response.status_code == 404
@@ -196,7 +196,7 @@ def test_task_page_offers_exactly_the_actions_of_the_person(browser_as, make):
     }
     assert offered == {
         "employee": {"status"},
-        "manager": {"edit", "status", "assign"},
+        "manager": {"edit", "delete", "status", "assign"},  # a lead of General
         "admin": {"edit", "delete", "status", "assign"},
     }
 
