@@ -106,7 +106,7 @@ def seed(app: Any, *, users: int, tasks_per_user: int) -> dict[str, int]:
     {"users", "tasks"}.
     """
     from api.extensions import db
-    from api.tasks.models import Priority, Task, TaskStatus
+    from api.tasks.models import Priority, Task, TaskAssignee, TaskStatus
     from api.users.models import Role, User, UserStatus
 
     created = RUN_AT - timedelta(days=30)
@@ -145,6 +145,15 @@ def seed(app: Any, *, users: int, tasks_per_user: int) -> dict[str, int]:
         ]
         for start in range(0, len(task_rows), INSERT_CHUNK):
             db.session.execute(sa.insert(Task), task_rows[start : start + INSERT_CHUNK])
+        # reminders go to every assignee (issue 14): task_assignees, one row per task here
+        db.session.execute(
+            sa.insert(TaskAssignee).from_select(
+                ["task_id", "user_id", "position"],
+                sa.select(Task.id, Task.assignee_id, sa.literal(0)).where(
+                    Task.assignee_id.is_not(None)
+                ),
+            )
+        )
         db.session.commit()
         db.session.remove()
     return {"users": len(ids), "tasks": len(task_rows)}
