@@ -70,13 +70,18 @@ def scale_url(url: str) -> str:
 
 GROW = """
 INSERT INTO tasks (title, description, status, priority, deadline, assignee_id, created_by_id,
-                   created_at, updated_at, completed_at, version)
+                   created_at, updated_at, completed_at, version, project_id)
 SELECT title, description, status, priority,
        deadline - INTERVAL ((id * 7919) % 129600) MINUTE, assignee_id, created_by_id,
        created_at - INTERVAL ((id * 7919) % 129600) MINUTE,
        updated_at - INTERVAL ((id * 7919) % 129600) MINUTE,
-       completed_at - INTERVAL ((id * 7919) % 129600) MINUTE, 1
+       completed_at - INTERVAL ((id * 7919) % 129600) MINUTE, 1, project_id
 FROM tasks ORDER BY id LIMIT {take}
+"""
+# The grown rows' assignees (issue 14 reads task_assignees); numbers stay NULL for them.
+ASSIGN = """
+INSERT IGNORE INTO task_assignees (task_id, user_id, position)
+SELECT id, assignee_id, 0 FROM tasks WHERE id > {after} AND assignee_id IS NOT NULL
 """
 
 
@@ -87,11 +92,14 @@ def grow(engine: sa.Engine, target: int) -> int:
         while n < target:
             take = min(n, target - n, 250_000)
             started = time.perf_counter()
+            after = conn.scalar(sa.text("SELECT MAX(id) FROM tasks"))
             conn.execute(sa.text(GROW.format(take=int(take))))
+            conn.execute(sa.text(ASSIGN.format(after=int(after))))
             conn.commit()
             n += take
             _say(f"  {n:,} tasks ({time.perf_counter() - started:.0f} s for {take:,})")
         conn.execute(sa.text("ANALYZE TABLE tasks"))
+        conn.execute(sa.text("ANALYZE TABLE task_assignees"))
         conn.commit()
     return n
 
@@ -163,6 +171,7 @@ def shapes(deep_cursor: str) -> list[tuple[str, str, str]]:
         ("?q=invoice&sort=-created", "/api/v1/tasks?q=invoice&sort=-created", "manager"),
         ("?status=pending&sort=deadline", "/api/v1/tasks?status=pending&sort=deadline", "manager"),
         ("?overdue=true", "/api/v1/tasks?overdue=true", "manager"),
+        ("?project=GEN&sort=deadline", "/api/v1/tasks?project=GEN&sort=deadline", "manager"),
         ("/tasks/mine (employee)", "/api/v1/tasks/mine", "employee"),
         ("/api/v1/stats, cache off", "/api/v1/stats", "manager"),
     ]

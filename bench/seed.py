@@ -10,7 +10,9 @@ from flask import Flask
 
 from api.db import utcnow
 from api.extensions import db
-from api.tasks.models import Priority, Task, TaskStatus
+from api.projects.numbering import ensure_general
+from api.projects.service import join_general
+from api.tasks.models import Priority, Task, TaskAssignee, TaskStatus
 from api.users.models import Role, User, UserStatus
 
 # Nobody signs in with a password during the bench (tokens are issued directly), so users get a
@@ -107,10 +109,14 @@ def seed(app: Flask, *, users: int = 40, tasks: int = 400, rng_seed: int = 2) ->
             person.approved_at = now
         db.session.add_all(people)
         db.session.flush()
+        general = ensure_general()  # everyone in General, as migration 0005 and approval do
+        for person in people:
+            join_general(person)
         staff = [p for p in people if p.role != Role.EMPLOYEE]
         workers = [p for p in people if p.role != Role.ADMIN]
         statuses = list(TaskStatus)
         for n in range(tasks):
+            assignee = rng.choice(workers) if rng.random() < 0.9 else None
             status = statuses[n % len(statuses)]
             created = now - timedelta(minutes=rng.randint(60, 90 * 24 * 60))
             deadline = created + timedelta(days=rng.randint(1, 30), hours=rng.randint(0, 8))
@@ -123,7 +129,12 @@ def seed(app: Flask, *, users: int = 40, tasks: int = 400, rng_seed: int = 2) ->
                     status=status,
                     priority=rng.choice(list(Priority)),
                     deadline=deadline if rng.random() < 0.8 else None,
-                    assignee=rng.choice(workers) if rng.random() < 0.9 else None,
+                    assignee=assignee,
+                    assignee_links=[TaskAssignee(user_id=assignee.id, user=assignee)]
+                    if assignee
+                    else [],
+                    project=general,
+                    number=n + 1,
                     created_by=rng.choice(staff),
                     created_at=created,
                     updated_at=created + timedelta(minutes=rng.randint(0, 600)),
@@ -132,6 +143,7 @@ def seed(app: Flask, *, users: int = 40, tasks: int = 400, rng_seed: int = 2) ->
                     else None,
                 )
             )
+        general.next_number = tasks + 1
         db.session.commit()
         manager_id = next(p.id for p in people if p.role == Role.MANAGER)
         db.session.remove()
