@@ -71,7 +71,7 @@ class Task(db.Model):
         sa.Index("ix_tasks_project_id_deadline", "project_id", "deadline"),
         sa.Index("ix_tasks_project_id_priority", "project_id", "priority"),
         sa.Index("ix_tasks_project_id_status_created_at", "project_id", "status", "created_at"),
-        sa.Index("ix_tasks_status_deadline_project_id", "status", "deadline", "project_id"),
+        sa.Index("ix_tasks_status_project_id_deadline", "status", "project_id", "deadline"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -40,8 +40,10 @@ TASK_INDEXES = {
     "ix_tasks_project_id_deadline": ["project_id", "deadline"],
     "ix_tasks_project_id_priority": ["project_id", "priority"],
     "ix_tasks_project_id_status_created_at": ["project_id", "status", "created_at"],
-    # overdue (a status + deadline range) with the project visibility rule read off the index
-    "ix_tasks_status_deadline_project_id": ["status", "deadline", "project_id"],
+    # overdue (status, then the visible projects, then a deadline range): an index-only count;
+    # (status, deadline, project_id) would tempt the planner away from (status, deadline) for
+    # the id-ordered no-deadline segment of ?status=…&sort=deadline (a filesort)
+    "ix_tasks_status_project_id_deadline": ["status", "project_id", "deadline"],
 }
 
 # Once per task (assignee 0) and once per assignee: api/tasks/counters.py.
