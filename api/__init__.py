@@ -85,9 +85,11 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from api.auth.routes import blp as auth
+    from api.comments.routes import blp as comments
     from api.cron import blp as jobs
     from api.extensions import api
     from api.health import blp as health
+    from api.inbox.routes import blp as inbox
     from api.incidents.routes import PublicIdConverter, public_id_schema
     from api.incidents.routes import blp as incidents
     from api.notifications import after_response
@@ -103,7 +105,7 @@ def register_blueprints(app: Flask) -> None:
     register_id_converter(app)  # before the first rule: ids beyond BIGINT answer 404
     app.url_map.converters["public_id"] = PublicIdConverter
     api.register_converter(PublicIdConverter, public_id_schema)
-    for blueprint in (auth, users, projects, tasks, incidents, stats, health):
+    for blueprint in (auth, users, projects, tasks, comments, incidents, inbox, stats, health):
         api.register_blueprint(blueprint)
     for blueprint in (outbox, reports, jobs):
         api.register_blueprint(blueprint)
@@ -115,6 +117,8 @@ def register_web_ui(app: Flask) -> None:
     """The server-rendered UI: HTML blueprints, cookie sessions, template helpers."""
     from api.auth.oidc_views import blp as oidc_web
     from api.auth.views import blp as auth_web
+    from api.comments.views import blp as comments_web
+    from api.inbox.views import blp as inbox_web
     from api.incidents.views import blp as incidents_web
     from api.notifications.views import blp as outbox_web
     from api.projects.views import blp as projects_web
@@ -130,6 +134,8 @@ def register_web_ui(app: Flask) -> None:
         auth_web,
         oidc_web,
         tasks_web,
+        comments_web,
+        inbox_web,
         projects_web,
         incidents_web,
         users_web,

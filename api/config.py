@@ -173,6 +173,9 @@ class BaseConfig:
     OUTBOX_LEASE_SECONDS = 900
     OUTBOX_BATCH_SIZE = 100  # rows claimed per outbox job round
     MAIL_SEND_AFTER_COMMIT = True  # try queued mail right after the request commits
+    # Events on one task for one person within the same window of this many seconds become one
+    # email (api/inbox/emails.py), sent when the window closes.
+    NOTIFY_DIGEST_SECONDS = 300
     MAIL_MAX_SEND_RATE = 0.0  # emails per second; 0 reads the SES account's rate once per run
     SES_ENDPOINT_URL = ""  # empty: AWS; set for moto_server or a VPC endpoint
     SMTP_HOST = "localhost"

@@ -53,6 +53,11 @@ class Capability(enum.StrEnum):
     TASK_ASSIGN = "task.assign"
     TASK_SET_STATUS = "task.set_status"
     TASK_DELETE = "task.delete"
+    TASK_COMMENT = "task.comment"
+    TASK_WATCH = "task.watch"
+    COMMENT_READ = "comment.read"
+    COMMENT_EDIT = "comment.edit"
+    COMMENT_DELETE = "comment.delete"
     INCIDENT_READ = "incident.read"
     INCIDENT_REPORT = "incident.report"
     INCIDENT_RESPOND = "incident.respond"
@@ -70,6 +75,7 @@ class Capability(enum.StrEnum):
     USER_ADMIN = "user.admin"
     STATS_READ = "stats.read"
     OUTBOX_ADMIN = "outbox.admin"
+    INBOX_USE = "inbox.use"
 
     @property
     def domain(self) -> str:
@@ -116,6 +122,14 @@ GRANTS: dict[Capability, dict[str, Grant]] = {
     Capability.PROJECT_MANAGE_MEMBERS: _members(),
     Capability.PROJECT_MANAGE_LABELS: _members(),
     Capability.PROJECT_ARCHIVE: _members(),
+    # Comments and watching (issue 14, api/comments/rules.py): leads and members of a task's
+    # project comment and watch (viewers only read); the author edits a comment; the author,
+    # whoever holds task.edit on the task (its project's leads) and admins delete it.
+    Capability.TASK_COMMENT: _members(),
+    Capability.TASK_WATCH: _members(),
+    Capability.COMMENT_READ: _members(),  # whoever sees the comment's task
+    Capability.COMMENT_EDIT: {"admin": RULE, "manager": RULE, "employee": RULE},  # the author
+    Capability.COMMENT_DELETE: _members(),
     Capability.INCIDENT_READ: _staff(RULE),  # public ones, and those they reported or hold
     Capability.INCIDENT_REPORT: _staff(EVERY),
     Capability.INCIDENT_RESPOND: _staff(EVERY),  # on the incidents they can see
@@ -127,6 +141,7 @@ GRANTS: dict[Capability, dict[str, Grant]] = {
     Capability.USER_ADMIN: {"admin": EVERY},
     Capability.STATS_READ: {"admin": EVERY, "manager": EVERY},  # stats and summary reports
     Capability.OUTBOX_ADMIN: {"admin": EVERY},
+    Capability.INBOX_USE: _staff(EVERY),  # one's own notifications and preferences
 }
 
 

@@ -15,7 +15,12 @@ from typing import Any
 
 import pytest
 
+from api.comments import service as comments
+from api.comments import watchers
+from api.comments.models import TaskComment
 from api.errors import Forbidden, NotFound, Unprocessable
+from api.extensions import db
+from api.inbox import service as inbox
 from api.incidents import queries as incident_queries
 from api.incidents import service as incidents
 from api.incidents.filters import IncidentFilter
@@ -139,6 +144,81 @@ COMMANDS = [
         lambda w, a: task_queries.timeline(task_id=w["own_task"], actor=a),
         on_object(OK, OK, OK),
     ),
+    # comments and watchers (issue 14)
+    Command(
+        "comments.create own task",
+        lambda w, a: comments.create(task_id=w["own_task"], body="Seen @someone", actor=a),
+        on_object(OK, OK, OK),
+    ),
+    Command(
+        "comments.create others' task",
+        lambda w, a: comments.create(task_id=w["others_task"], body="Seen", actor=a),
+        HIDDEN_FROM_EMPLOYEE,
+    ),
+    Command(
+        "comments.list own task",
+        lambda w, a: comments.list_comments(task_id=w["own_task"], actor=a, page=1, page_size=5),
+        on_object(OK, OK, OK),
+    ),
+    Command(
+        "comments.update the employee's",
+        lambda w, a: comments.update(
+            task_id=w["own_task"], comment_id=w["own_comment"], body="Edited", actor=a
+        ),
+        on_object(OK, Forbidden, Forbidden),
+    ),
+    Command(
+        "comments.update the manager's",
+        lambda w, a: comments.update(
+            task_id=w["own_task"], comment_id=w["managers_comment"], body="Edited", actor=a
+        ),
+        on_object(Forbidden, OK, Forbidden),
+    ),
+    Command(
+        "comments.delete the manager's",
+        lambda w, a: comments.delete(
+            task_id=w["own_task"], comment_id=w["managers_comment"], actor=a
+        ),
+        on_object(Forbidden, OK, OK),
+    ),
+    Command(
+        "comments.delete on others' task",
+        lambda w, a: comments.delete(
+            task_id=w["others_task"], comment_id=w["others_comment"], actor=a
+        ),
+        HIDDEN_FROM_EMPLOYEE,
+    ),
+    Command(
+        "watchers.watch others' task",
+        lambda w, a: watchers.watch(task_id=w["others_task"], actor=a),
+        HIDDEN_FROM_EMPLOYEE,
+    ),
+    Command(
+        "watchers.unwatch own task",
+        lambda w, a: watchers.unwatch(task_id=w["own_task"], actor=a),
+        on_object(OK, OK, OK),
+    ),
+    Command(
+        "watchers.list others' task",
+        lambda w, a: watchers.list_watchers(task_id=w["others_task"], actor=a),
+        HIDDEN_FROM_EMPLOYEE,
+    ),
+    # the inbox: one's own
+    Command(
+        "inbox.list",
+        lambda w, a: inbox.list_notifications(actor=a, unread=True, page=1, page_size=5),
+        EVERYONE,
+    ),
+    Command("inbox.unread_count", lambda w, a: inbox.unread_count(actor=a), EVERYONE),
+    Command(
+        "inbox.mark_read all", lambda w, a: inbox.mark_read(actor=a, everything=True), EVERYONE
+    ),
+    Command(
+        "inbox.update_preferences",
+        lambda w, a: inbox.update_preferences(actor=a, changes={"mentioned": "both"}),
+        EVERYONE,
+    ),
+    Command("inbox.get_preferences", lambda w, a: inbox.get_preferences(actor=a), EVERYONE),
     # incidents
     Command(
         "incidents.report",
@@ -251,7 +331,14 @@ def world(make) -> dict[str, Any]:
     reporter = make.user(role="employee")
     registrant = make.user(role="employee", status=UserStatus.PENDING)
     restricted = Visibility.RESTRICTED
-    return {
+
+    def comment(task_id: int, author: Any) -> int:
+        row = TaskComment(task_id=task_id, author_id=author.id, body="A comment")
+        db.session.add(row)
+        db.session.commit()
+        return row.id
+
+    built = {
         "actors": {
             "employee": employee,
             "manager": manager,
@@ -278,6 +365,11 @@ def world(make) -> dict[str, Any]:
             reporter=reporter, assignee=employee, status=IncidentStatus.RESOLVED
         ).public_id,
         "dead_email": _email(employee, OutboxStatus.DEAD, f"service-matrix:{employee.id}"),
+    }
+    return built | {
+        "own_comment": comment(built["own_task"], employee),
+        "managers_comment": comment(built["own_task"], manager),
+        "others_comment": comment(built["others_task"], other),
     }
 
 

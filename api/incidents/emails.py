@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from api.inbox import service as inbox
+from api.inbox.models import NotificationKind
 from api.notifications.models import EmailKind
 from api.notifications.service import queue
 from api.permissions import Capability
@@ -22,8 +24,10 @@ def incident_reported(incident: Any, *, actor: User) -> None:
         dedupe_key=f"incident-reported:{incident.id}",
         context={"incident": incident},
     )
-    for person in active_holders(Capability.INCIDENT_TRIAGE):
-        if person.id == actor.id:
+    alerted = [p for p in active_holders(Capability.INCIDENT_TRIAGE) if p.id != actor.id]
+    _notify(NotificationKind.INCIDENT_REPORTED, incident, alerted, actor)
+    for person in alerted:
+        if not inbox.wants_email(person.id, NotificationKind.INCIDENT_REPORTED):
             continue
         queue(
             kind=EmailKind.INCIDENT_ALERT,
@@ -31,6 +35,21 @@ def incident_reported(incident: Any, *, actor: User) -> None:
             dedupe_key=f"incident-alert:{incident.id}:{person.id}",
             context={"incident": incident, "reporter": actor},
         )
+
+
+def _notify(
+    kind: NotificationKind, incident: Any, people: list[User], actor: User, excerpt: str = ""
+) -> None:
+    """The in-app notifications of the same people (api/inbox), written beside the emails."""
+    inbox.notify(
+        kind=kind,
+        recipients=people,
+        actor=actor,
+        title=incident.title,
+        path=f"/incidents/{incident.public_id}",
+        incident_id=incident.id,
+        excerpt=excerpt,
+    )
 
 
 def _followers(incident: Any, actor: User) -> list[User]:
@@ -45,7 +64,11 @@ def _followers(incident: Any, actor: User) -> list[User]:
 
 def incident_response(incident: Any, response: Any, *, actor: User) -> None:
     """A new response, to the reporter and the assignee (not its author)."""
-    for person in _followers(incident, actor):
+    people = _followers(incident, actor)
+    _notify(NotificationKind.INCIDENT_RESPONDED, incident, people, actor, response.body)
+    for person in people:
+        if not inbox.wants_email(person.id, NotificationKind.INCIDENT_RESPONDED):
+            continue
         queue(
             kind=EmailKind.INCIDENT_RESPONSE,
             to=person,
@@ -56,7 +79,11 @@ def incident_response(incident: Any, response: Any, *, actor: User) -> None:
 
 def incident_status(incident: Any, *, old: str, new: str, actor: User) -> None:
     """A status change, to the reporter and the assignee (not the actor); after flush."""
-    for person in _followers(incident, actor):
+    people = _followers(incident, actor)
+    _notify(NotificationKind.INCIDENT_STATUS, incident, people, actor, f"{old} → {new}")
+    for person in people:
+        if not inbox.wants_email(person.id, NotificationKind.INCIDENT_STATUS):
+            continue
         queue(
             kind=EmailKind.INCIDENT_STATUS,
             to=person,

@@ -7,8 +7,10 @@ from datetime import datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
+from markupsafe import Markup
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
+from api import markup
 from api.db import str_enum, utcnow
 from api.extensions import db
 from api.users.models import User
@@ -111,6 +113,11 @@ class IncidentResponse(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     author: Mapped[User | None] = relationship(lazy="raise")
+
+    @property
+    def body_html(self) -> Markup:
+        """The body as Markdown rendered to sanitized HTML (api/markup.py)."""
+        return markup.render(self.body)
 
 
 # The number of responses: a correlated subquery that the queries which serialise incidents

@@ -98,6 +98,9 @@ class ResponseCreate(Schema):
 class ResponseRead(ObjectSchema):
     id = fields.Integer()
     body = fields.String()
+    body_html = fields.String(
+        metadata={"description": "The body (Markdown) rendered to sanitized HTML."}
+    )
     author = Person()
     created_at = fields.DateTime()
 

@@ -52,6 +52,7 @@ class EmailKind(StrEnum):
     INCIDENT_STATUS = "incident_status"
     DAILY_REMINDER = "daily_reminder"
     SUMMARY_REPORT = "summary_report"
+    TASK_ACTIVITY = "task_activity"  # a digest of a few minutes' events on one task
 
 
 class OutboxEmail(db.Model):

@@ -86,10 +86,12 @@ def build_row(
     dedupe_key: str,
     context: dict[str, Any] | None = None,
     now: datetime | None = None,
+    not_before: datetime | None = None,
 ) -> dict[str, Any]:
     """Render one email and return the outbox row's column values (no SQL).
 
-    `to` is a user (their email; their id is kept) or an address. An address that cannot be
+    `to` is a user (their email; their id is kept) or an address; `not_before` (aware UTC)
+    holds the email back until then (default: due now). An address that cannot be
     sent to (InvalidRecipient) still gives a row, with status `skipped` and the reason in
     `last_error`: the outbox shows every email a change meant to send, delivered or not
     (issue 12). Never raises InvalidRecipient.
@@ -115,7 +117,7 @@ def build_row(
         "status": status.value,
         "last_error": reason,
         "attempts": 0,
-        "next_attempt_at": now,
+        "next_attempt_at": not_before or now,
         "created_at": now,
         "updated_at": now,
     }
@@ -151,6 +153,45 @@ def outcome_counts(dedupe_prefix: str) -> dict[str, int]:
         .group_by(OutboxEmail.status)
     )
     return {str(status): count for status, count in rows}
+
+
+def queue_or_replace(
+    *,
+    kind: EmailKind,
+    to: Recipient,
+    dedupe_key: str,
+    context: dict[str, Any],
+    not_before: datetime,
+) -> bool:
+    """Queue an email held back until `not_before` (aware UTC), or, when one with `dedupe_key`
+    is still pending, replace its subject and bodies with this rendering (a digest growing).
+
+    Returns False when nothing was written: the row with that key is already being sent or
+    sent, or the recipient is refused (a `skipped` row, see `build_row`). The caller then keys
+    its next email differently.
+    """
+    row = build_row(kind=kind, to=to, dedupe_key=dedupe_key, context=context, not_before=not_before)
+    if row["status"] != OutboxStatus.PENDING.value:
+        queue_rows([row])
+        return False
+    if queue_rows([row]) == 1:
+        return True
+    table = OutboxEmail.__table__
+    replaced = db.session.execute(
+        sa.update(table)
+        .where(
+            table.c.dedupe_key == row["dedupe_key"],
+            table.c.status == OutboxStatus.PENDING.value,
+            table.c.attempts == 0,
+        )
+        .values(
+            subject=row["subject"],
+            body_text=row["body_text"],
+            body_html=row["body_html"],
+            updated_at=row["updated_at"],
+        )
+    ).rowcount
+    return bool(replaced)
 
 
 def queue_rows(rows: list[dict[str, Any]]) -> int:

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from api.inbox.models import NotificationKind
+from api.inbox.service import wants_email
 from api.notifications.models import EmailKind
 from api.notifications.service import queue
 from api.users.emails import user_by_id
@@ -19,6 +21,8 @@ def task_assigned(task: Any, *, actor: User | None, user_ids: list[int] | None =
     for user_id in ids:
         assignee = user_by_id(user_id) if user_id is not None else None
         if assignee is None or (actor is not None and assignee.id == actor.id):
+            continue
+        if not wants_email(assignee.id, NotificationKind.ASSIGNED):
             continue
         queue(
             kind=EmailKind.TASK_ASSIGNED,

@@ -52,12 +52,18 @@ def has_lead_rights(actor: Actor, role: ProjectRole | None) -> bool:
     return role is ProjectRole.LEAD or (role is ProjectRole.MEMBER and actor.role == Role.MANAGER)
 
 
+# Leads and members comment on and watch their projects' tasks; viewers only read (issue 14).
+TALKING = (Capability.TASK_COMMENT, Capability.TASK_WATCH)
+
+
 def _owns(actor: Actor, capability: Capability, task: Any) -> bool:
     role = project_role(actor.id, task.project_id)
     if role is None:
         return False
     if capability is Capability.TASK_READ:
         return True
+    if capability in TALKING:
+        return role in WORKING_ROLES
     if has_lead_rights(actor, role):
         return capability in LEAD_RIGHTS or capability is Capability.TASK_SET_STATUS
     if capability is Capability.TASK_SET_STATUS:
@@ -91,6 +97,8 @@ def _lead_projects(actor_id: Any) -> sa.Select:
 def _clause(actor_id: Any, capability: Capability) -> sa.ColumnElement[bool]:
     if capability is Capability.TASK_READ:
         return _in_projects(member_projects(actor_id))
+    if capability in TALKING:
+        return _in_projects(member_projects(actor_id, WORKING_ROLES))
     if capability in LEAD_RIGHTS:
         return _in_projects(_lead_projects(actor_id))
     if capability is Capability.TASK_SET_STATUS:

@@ -20,7 +20,7 @@ from api.permissions import Capability, can, grant, require
 from api.preconditions import check_if_match
 from api.projects.models import Label, Project, ProjectMember
 from api.projects.numbering import allocate, ensure_general, file_unfiled
-from api.tasks import emails
+from api.tasks import emails, events
 from api.tasks.models import Priority, Task, TaskAssignee, TaskStatus
 from api.tasks.queries import get_visible
 from api.tasks.rules import WORKING_ROLES, NewTask
@@ -176,6 +176,7 @@ def create(*, data: dict[str, Any], actor: User) -> Task:
             snapshot["labels"] = [None, [label.name for label in labels]]
         activity.record_change(task, "created", snapshot, actor)
         emails.task_assigned(task, actor=actor, user_ids=added)
+        events.created(task, assignees=[u for u in assignees if u.id in added], actor=actor)
     return task
 
 
@@ -243,8 +244,10 @@ def set_status(*, task_id: int, status: TaskStatus, actor: User, if_match: str |
         if task.status == status:
             return task
         completed_at = utcnow() if status == TaskStatus.COMPLETED else None
+        old = task.status.value
         delta = activity.apply(task, {"status": status, "completed_at": completed_at})
         activity.record_change(task, "status_changed", delta, actor)
+        events.status_changed(task, old=old, new=status.value, actor=actor)
         if status == TaskStatus.COMPLETED:
             db.session.flush()  # the version of this change names the email
             emails.task_completed(task, actor=actor)
@@ -273,6 +276,7 @@ def assign(*, task_id: int, data: dict[str, Any], actor: User, if_match: str | N
         if added:
             db.session.flush()  # the version of this change names the email
             emails.task_assigned(task, actor=actor, user_ids=added)
+            events.assigned(task, assignees=[u for u in users if u.id in added], actor=actor)
     return task
 
 

@@ -8,6 +8,8 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 
+from api.comments import service as comments
+from api.comments import watchers
 from api.errors import Forbidden
 from api.permissions import Capability, can
 from api.projects import queries as project_queries
@@ -177,6 +179,8 @@ def _detail(
     edit_form: forms.Form | None = None,
     status: int = 200,
     action_error: str | None = None,
+    comment_form: forms.Form | None = None,
+    preview: Any = None,
 ):
     user = web_user()
     actions = queries.allowed_actions(task, user)
@@ -190,7 +194,28 @@ def _detail(
         statuses=list(TaskStatus),
         actions=actions,
         action_error=action_error,
+        **collaboration(task, user, comment_form=comment_form, preview=preview),
     ), status
+
+
+render_detail = _detail  # the comment forms (api/comments/views.py) answer with this page
+
+
+def collaboration(
+    task: Task, user: User, *, comment_form: forms.Form | None, preview: Any
+) -> dict[str, Any]:
+    """The task page's comments, watchers and comment box (issue 14)."""
+    thread = comments.comments_of(task, user)
+    return {
+        "comments": thread,
+        "comment_actions": {c.id: comments.allowed_on(c, user) for c in thread},
+        "may_comment": can(user, Capability.TASK_COMMENT, task),
+        "may_watch": can(user, Capability.TASK_WATCH, task),
+        "watchers": watchers.audience(task),
+        "watching": watchers.is_watching(task.id, user.id),
+        "comment_form": comment_form or forms.Form(),
+        "preview": preview,
+    }
 
 
 @blp.get("/<int:task_id>")

@@ -18,9 +18,19 @@ ACTIONS = {
     "assigned": "changed the assignee",
     "responded": "responded",
     "deleted": "deleted this",
+    "commented": "commented",
+    "comment_edited": "edited a comment",
+    "comment_deleted": "deleted a comment",
 }
 FIELD_NAMES = {"assignee_id": "assignee"}
-HIDDEN_FIELDS = {"response_id", "completed_at", "acknowledged_at", "resolved_at", "description"}
+HIDDEN_FIELDS = {
+    "response_id",
+    "comment_id",
+    "completed_at",
+    "acknowledged_at",
+    "resolved_at",
+    "description",
+}
 
 
 def _names(rows: list[Activity]) -> dict[int, str]:

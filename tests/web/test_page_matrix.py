@@ -17,7 +17,9 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from api.comments.models import TaskComment, TaskWatcher
 from api.extensions import db
+from api.inbox.models import Notification, NotificationKind, NotificationPreference
 from api.incidents.models import Incident, IncidentResponse, Visibility
 from api.notifications.models import OutboxEmail, OutboxStatus
 from api.projects.models import Label, Project, ProjectMember
@@ -98,6 +100,71 @@ CASES = [
     Page("/projects/PLED/labels", LEAD_NOT_MANAGER, {"name": "new"}, "projects"),
     Page("/projects/PLED/labels/{pled_label}/delete", LEAD_NOT_MANAGER, {}, "projects"),
     Page("/projects/POUT/labels/{pout_label}/delete", OUTSIDE, {}, "projects", "outsider"),
+    # comments, watchers, the inbox (issue 14)
+    Page("/tasks/{col_task}/comments", ANYONE, {"body": "Hello"}, "comments", "own"),
+    Page("/tasks/{hid_task}/comments", staff(302, 404), {"body": "Hi"}, "comments", "others'"),
+    Page(
+        "/tasks/{col_task}/comments",
+        expect(SIGN_IN, 422, 422, 422),
+        {"body": "  "},
+        "comments",
+        "blank",
+    ),
+    Page(
+        "/tasks/{col_task}/comments",
+        expect(SIGN_IN, 200, 200, 200),
+        {"body": "**bold**", "preview": "1"},
+        "comments",
+        "preview",
+    ),
+    Page(
+        "/tasks/{col_task}/comments/{own_comment}/edit",
+        expect(SIGN_IN, 302, 403, 403),
+        {"body": "Edited"},
+        "own_comment",
+        "employee's",
+    ),
+    Page(
+        "/tasks/{col_task}/comments/{managers_comment}/edit",
+        expect(SIGN_IN, 403, 302, 403),
+        {"body": "Edited"},
+        "managers_comment",
+        "manager's",
+    ),
+    Page(
+        "/tasks/{col_task}/comments/{own_comment}/edit",
+        expect(SIGN_IN, 422, 422, 422),
+        {"body": ""},
+        "own_comment",
+        "blank",
+    ),
+    Page(
+        "/tasks/{col_task}/comments/{managers_comment}/delete",
+        expect(SIGN_IN, 403, 302, 302),
+        {},
+        "comments",
+        "manager's",
+    ),
+    Page(
+        "/tasks/{hid_task}/comments/{others_comment}/delete",
+        staff(302, 404),
+        {},
+        "comments",
+        "others' task",
+    ),
+    Page("/tasks/{watch_task}/watch", ANYONE, {}, "watchers", "visible"),
+    Page("/tasks/{hid_task}/watch", staff(302, 404), {}, "watchers", "others'"),
+    Page("/tasks/{col_task}/unwatch", ANYONE, {}, "watchers", "watching"),
+    Page("/inbox/read", ANYONE, {"all": "1"}, "unread"),
+    Page("/inbox/read", expect(SIGN_IN, 422, 422, 422), {}, "unread", "neither"),
+    Page("/profile/notifications", ANYONE, {"pref_mentioned": "both"}, "preferences"),
+    Page(
+        "/profile/notifications",
+        expect(SIGN_IN, 422, 422, 422),
+        {"pref_mentioned": "loudly"},
+        "preferences",
+        "bad channel",
+    ),
     Page("/incidents/new", ANYONE, {"title": "Printer on fire"}, "incident_count"),
     Page("/incidents/{public}/responses", ANYONE, {"body": "On it."}, "responses", "public"),
     Page(
@@ -187,7 +254,40 @@ def world(make) -> dict[str, Any]:
     assigned = factories.incident(
         reporter=other, assignee=employee, visibility=Visibility.RESTRICTED
     )
+    # Issue 14's tasks: project COL (the manager leads, the employee is a member), HID (the
+    # manager leads, another employee is a member).
+    col = make.project("COL", members={manager: "lead", employee: "member"})
+    hid = make.project("HID", members={manager: "lead", other: "member"})
+    col_task = make.task(assignee=employee, created_by=manager, project=col)
+    hid_task = make.task(assignee=other, created_by=manager, project=hid)
+    watch_task = make.task(assignee=employee, created_by=manager, project=col)
+    comments = {}
+    for name, task, author in (
+        ("own_comment", col_task, employee),
+        ("managers_comment", col_task, manager),
+        ("others_comment", hid_task, other),
+    ):
+        row = TaskComment(task_id=task.id, author_id=author.id, body=f"{name} text")
+        db.session.add(row)
+        db.session.flush()
+        comments[name] = row.id
+    for person in (employee, manager, admin):
+        db.session.add(TaskWatcher(task_id=col_task.id, user_id=person.id))
+        db.session.add(
+            Notification(
+                user_id=person.id,
+                kind=NotificationKind.ASSIGNED,
+                task_id=own_task.id,
+                title=own_task.title,
+                path=f"/tasks/{own_task.id}",
+            )
+        )
+    db.session.commit()
     return {
+        **comments,
+        "watch_task": watch_task.id,
+        "col_task": col_task.id,
+        "hid_task": hid_task.id,
         "people": {"employee": employee, "manager": manager, "admin": admin},
         "employee": employee.id,
         "other_employee": other.id,
@@ -243,6 +343,20 @@ WATCHES = {
     "dead_email": lambda w: db.session.get(OutboxEmail, w["dead_email"]).status,
     "callers": lambda w: db.session.execute(
         sa.select(User.id, User.timezone, User.password_hash).order_by(User.id)
+    ).all(),
+    "comments": lambda w: _count(TaskComment),
+    "own_comment": lambda w: db.session.get(TaskComment, w["own_comment"]).body,
+    "managers_comment": lambda w: db.session.get(TaskComment, w["managers_comment"]).body,
+    "watchers": lambda w: db.session.execute(
+        sa.select(TaskWatcher.task_id, TaskWatcher.user_id).order_by(
+            TaskWatcher.task_id, TaskWatcher.user_id
+        )
+    ).all(),
+    "unread": lambda w: db.session.scalar(
+        sa.select(sa.func.count()).select_from(Notification).where(Notification.read_at.is_(None))
+    ),
+    "preferences": lambda w: db.session.execute(
+        sa.select(NotificationPreference.user_id, NotificationPreference.kind)
     ).all(),
     "nothing": lambda w: None,
     "projects": lambda w: (

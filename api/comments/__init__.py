@@ -1,0 +1,1 @@
+"""Task comments with @mentions, and task watchers (issue 14)."""
