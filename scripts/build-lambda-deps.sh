@@ -57,11 +57,14 @@ done
 # asyncio extension (taskdesk is synchronous), and dnspython, which email-validator imports only
 # for deliverability checks that taskdesk turns off (check_deliverability=False; the deploy
 # tests check every call). SQLAlchemy's SQL Server and Oracle dialects are never loaded
-# (taskdesk runs on MySQL / MariaDB and SQLite; alembic names them only as strings).
+# (taskdesk runs on MySQL / MariaDB and SQLite; alembic names them only as strings). The
+# software bills of materials some wheels carry (*.dist-info/sboms) describe the build, not the
+# code; the licences stay.
 rm -rf "$OUT/bin" "$OUT"/{sqlalchemy,alembic,mako}/testing "$OUT"/sqlalchemy/ext/asyncio
 rm -rf "$OUT"/sqlalchemy/dialects/{mssql,oracle}
 rm -rf "$OUT"/dns "$OUT"/dnspython-*.dist-info
 rm -f "$OUT"/*.dist-info/RECORD
+rm -rf "$OUT"/*.dist-info/sboms
 find "$OUT" \( -name '__pycache__' -o -name '*.pyi' -o -name '*.pyx' -o -name '*.pxd' \) -prune -exec rm -rf {} +
 find "$OUT" -name '*.so' -exec "$STRIP" --strip-unneeded {} +
 echo "$want" > "$STAMP"
