@@ -31,7 +31,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, current_app, g, request
 from flask_jwt_extended import decode_token
 from flask_limiter import Limiter
 from flask_limiter.errors import RateLimitExceeded
@@ -155,9 +155,13 @@ def _handle_rate_limit(error: RateLimitExceeded) -> Response:
 
 def _retry_after_only_when_refused(response: Response) -> Response:
     """Retry-After only on 429 and 503 (RFC 9110 §10.2.3): flask-limiter adds it to every
-    response it counts, where it would tell a client to wait after a success."""
+    response it counts, where it would tell a client to wait after a success. A 503 that named
+    its own wait (`g.retry_after`, api.outage) keeps it: the limiter's window has nothing to do
+    with when the database is back."""
     if response.status_code not in (429, 503):
         response.headers.pop("Retry-After", None)
+    elif response.status_code == 503 and g.get("retry_after"):
+        response.headers["Retry-After"] = g.retry_after
     return response
 
 

@@ -80,7 +80,8 @@ def _handle(error: Exception) -> Response:
         type(error).__name__,
         getattr(error, "orig", error),
     )
-    return error_response(503, MESSAGE, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+    g.retry_after = str(RETRY_AFTER_SECONDS)  # flask-limiter's own Retry-After must not win
+    return error_response(503, MESSAGE, headers={"Retry-After": g.retry_after})
 
 
 def register(app: Flask) -> None:

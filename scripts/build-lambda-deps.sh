@@ -57,13 +57,15 @@ done
 # asyncio extension (taskdesk is synchronous), and dnspython, which email-validator imports only
 # for deliverability checks that taskdesk turns off (check_deliverability=False; the deploy
 # tests check every call). SQLAlchemy's SQL Server and Oracle dialects are never loaded
-# (taskdesk runs on MySQL / MariaDB and SQLite; alembic names them only as strings). C sources
-# shipped beside compiled extensions (wrapt/_wrappers.c) are never read at run time.
+# (taskdesk runs on MySQL / MariaDB and SQLite; alembic names them only as strings). The
+# software bills of materials some wheels carry (*.dist-info/sboms) describe the build, not the
+# code; the licences stay.
 rm -rf "$OUT/bin" "$OUT"/{sqlalchemy,alembic,mako}/testing "$OUT"/sqlalchemy/ext/asyncio
 rm -rf "$OUT"/sqlalchemy/dialects/{mssql,oracle}
 rm -rf "$OUT"/dns "$OUT"/dnspython-*.dist-info
 rm -f "$OUT"/*.dist-info/RECORD
-find "$OUT" \( -name '__pycache__' -o -name '*.pyi' -o -name '*.pyx' -o -name '*.pxd' -o -name '*.c' -o -name '*.h' \) -prune -exec rm -rf {} +
+rm -rf "$OUT"/*.dist-info/sboms
+find "$OUT" \( -name '__pycache__' -o -name '*.pyi' -o -name '*.pyx' -o -name '*.pxd' \) -prune -exec rm -rf {} +
 find "$OUT" -name '*.so' -exec "$STRIP" --strip-unneeded {} +
 echo "$want" > "$STAMP"
 size=$(du -sm --apparent-size "$OUT" | cut -f1)

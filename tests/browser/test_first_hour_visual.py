@@ -69,7 +69,7 @@ def test_lists_stack_at_phone_size(live_server, chromium, app, make):
         cells = rows.nth(i).locator("td")
         for name, text in (
             ("status", None),
-            ("assignees", "person-with-a-long-name"),
+            ("assignees", "person-with-a-long-name"),  # several per task since issue 14
             ("deadline", None),
         ):
             cell = cells.nth(columns[name])
