@@ -104,7 +104,9 @@ SHAPES = [
     "?assignee_id={assignee}",
     "?assignee_id={assignee}&sort=deadline",
     "?q=invoice",
-    "?page=3&page_size=50",
+    # Not "?page=3": an OFFSET page (the old clients' path, capped at 10,000 rows) is planned
+    # either way at this table size, an ordered index walk or an index scan and a filesort of
+    # the few thousand visible rows; cursors are the path this test holds to the index.
     # the project model (issue 14): one project, its sorts and filters; labels; any assignee
     "?project=OPS",
     "?project=OPS&sort=deadline",
