@@ -87,21 +87,16 @@ def index():
     (reported by or assigned to me), others' I may see, or all."""
     user = web_user()
     query, errors, tab = _query(user)
-    try:
-        page = queries.list_incidents(
+    page, errors = forms.list_page(
+        lambda **position: queries.list_incidents(
             filters=IncidentFilter.from_query(query),
             actor=user,
-            page=query["page"],
             page_size=query["page_size"],
-            cursor=query.get("cursor"),
-        )
-    except Unprocessable as exc:  # a stale or foreign cursor, a page past the cap: first page
-        if exc.errors is None or set(exc.errors.get("query", {})) - {"cursor", "page"}:
-            raise
-        errors = {**errors, **exc.errors["query"]}
-        page = queries.list_incidents(
-            filters=IncidentFilter.from_query(query), actor=user, page_size=query["page_size"]
-        )
+            **position,
+        ),
+        query,
+        errors,
+    )
     return render_template(
         "incidents/index.html",
         page=page,

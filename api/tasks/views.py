@@ -10,7 +10,7 @@ from marshmallow import ValidationError
 
 from api.comments import service as comments
 from api.comments import watchers
-from api.errors import Forbidden, Unprocessable
+from api.errors import Forbidden
 from api.permissions import Capability, can
 from api.projects import queries as project_queries
 from api.projects import service as project_service
@@ -102,21 +102,16 @@ def index():
     """Every task the person may see, filtered, sorted and paginated."""
     user = web_user()
     query, errors = _query()
-    try:
-        page = queries.list_tasks(
+    page, errors = forms.list_page(
+        lambda **position: queries.list_tasks(
             filters=TaskFilter.from_query(query),
             actor=user,
-            page=query["page"],
             page_size=query["page_size"],
-            cursor=query.get("cursor"),
-        )
-    except Unprocessable as exc:  # a stale or foreign cursor, a page past the cap: first page
-        if exc.errors is None or set(exc.errors.get("query", {})) - {"cursor", "page"}:
-            raise
-        errors = {**errors, **exc.errors["query"]}
-        page = queries.list_tasks(
-            filters=TaskFilter.from_query(query), actor=user, page_size=query["page_size"]
-        )
+            **position,
+        ),
+        query,
+        errors,
+    )
     return render_template(
         "tasks/index.html",
         page=page,

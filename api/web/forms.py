@@ -8,7 +8,7 @@ is written unless both pass.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from flask import flash, request
 from marshmallow import Schema, ValidationError
 
-from api.errors import DomainError
+from api.errors import DomainError, Unprocessable
 from api.schemas import humane_errors
 
 GENERIC_PROBLEM = "Please correct the fields marked below."
@@ -321,3 +321,17 @@ def zone_groups(
         groups.setdefault(region, []).append((name, place.replace("_", " ").replace("/", " / ")))
     other = groups.pop("Other", [])
     return [*groups.items(), *([("Other", other)] if other else [])]
+
+
+def list_page(fetch: Callable[..., Any], query: dict[str, Any], errors: dict[str, Any]) -> Any:
+    """One page of a list view and the query's errors: `fetch(page=, cursor=)` at the query's
+    position, or, when that position is refused (a stale or foreign cursor, a page past the
+    10,000-row cap: 422 on `cursor` / `page`), the first page with that refusal added to
+    `errors`. Returns (page, errors). Any other refusal is raised."""
+    try:
+        return fetch(page=query["page"], cursor=query.get("cursor")), errors
+    except Unprocessable as exc:
+        refused = (exc.errors or {}).get("query", {})
+        if not refused or set(refused) - {"cursor", "page"}:
+            raise
+        return fetch(page=1, cursor=None), {**errors, **refused}
