@@ -127,3 +127,11 @@ def open_page(
     page = context.new_page()
     page.on("dialog", lambda dialog: dialog.accept())
     return page
+
+
+def open_phone_menu(page) -> None:
+    """Open the collapsed navigation at phone size and wait until its opening animation is over:
+    Bootstrap marks the menu `.collapse.show` only then, and a click on an item during the
+    animation can land before the menu is ready (the account dropdown then never opens)."""
+    page.get_by_role("button", name="Toggle navigation").click()
+    page.locator("#main-nav.collapse.show").wait_for()

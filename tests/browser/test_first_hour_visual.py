@@ -8,7 +8,7 @@ import re
 import pytest
 
 from api.tasks.models import Priority, TaskStatus
-from tests.browser.conftest import DESKTOP, PHONE, open_page
+from tests.browser.conftest import DESKTOP, PHONE, open_page, open_phone_menu
 from tests.incidents import factories as incidents
 
 pytestmark = pytest.mark.browser
@@ -32,8 +32,10 @@ def _columns(page) -> dict[str, int]:
 def test_a_flash_sits_above_the_sign_in_card(live_server, chromium, app, make, viewport):
     page = open_page(chromium, app, live_server.url, make.user(), viewport=viewport)
     page.goto("/dashboard")
-    page.get_by_role("button", name="Toggle navigation").click() if viewport is PHONE else None
+    if viewport is PHONE:
+        open_phone_menu(page)
     page.locator("#account-menu").click()
+    page.locator("#account-menu[aria-expanded=true]").wait_for()
     page.get_by_test_id("sign-out").click()
     page.wait_for_url(re.compile(r".*/sign-in$"))
     flash = _box(page.locator(".flash-messages .alert"))
@@ -170,7 +172,7 @@ def test_the_phone_menu_collapses_and_opens(live_server, chromium, app, make):
     page = open_page(chromium, app, live_server.url, make.user(role="admin"), viewport=PHONE)
     page.goto("/dashboard")
     assert not page.get_by_role("link", name="Email outbox").is_visible()
-    page.get_by_role("button", name="Toggle navigation").click()
+    open_phone_menu(page)
     page.get_by_role("link", name="Email outbox").click()
     page.wait_for_url(re.compile(r".*/admin/outbox$"))
     assert page.evaluate(OVERFLOW)

@@ -19,7 +19,7 @@ from api.db import utcnow
 from api.incidents.models import Incident, IncidentStatus
 from api.tasks.models import Task, TaskStatus
 from api.users.models import User, UserStatus
-from tests.browser.conftest import Server
+from tests.browser.conftest import Server, open_phone_menu
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -212,8 +212,7 @@ def test_whole_journey(live_server, chromium, shots, make, db):
     shots(lead, "profile")
     phone = _new_page(chromium, base, csp_errors, mobile=True)
     _sign_in(phone, base, manager.username)
-    phone.get_by_role("button", name="Toggle navigation").click()
-    phone.get_by_role("link", name="Tasks", exact=True).wait_for()
+    open_phone_menu(phone)
     shots(phone, "dashboard-phone")
 
     # A forged cross-site post is refused, and nothing changes.

@@ -13,7 +13,7 @@ from api.incidents import service as incidents_service
 from api.incidents.models import Severity
 from api.tasks import service as tasks_service
 from api.tasks.models import Priority, TaskStatus
-from tests.browser.conftest import DESKTOP, PHONE, open_page
+from tests.browser.conftest import DESKTOP, PHONE, open_page, open_phone_menu
 from tests.incidents import factories as incidents
 
 pytestmark = pytest.mark.browser
@@ -145,7 +145,6 @@ def test_every_page(live_server, chromium, app, world, shots, size, theme):
     if size == "phone":
         page = pages["admin"]
         page.goto("/dashboard")
-        page.get_by_role("button", name="Toggle navigation").click()
-        page.locator("#main-nav.collapse.show").wait_for()  # the opening animation is over
+        open_phone_menu(page)
         shots(page, f"menu-open-{size}-{theme}")
     assert problems == []
