@@ -123,7 +123,9 @@ class LazyDbGroup(click.Group):
 
 
 jobs_cli = verbose_option(
-    click.Group("jobs", help="Scheduled jobs: reminders, reports, outbox. Quiet by default.")
+    click.Group(
+        "jobs", help="Scheduled jobs: reminders, reports, outbox, escalate. Quiet by default."
+    )
 )
 
 

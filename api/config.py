@@ -185,6 +185,14 @@ class BaseConfig:
     SMTP_STARTTLS = True
     SMTP_TIMEOUT = 10
     PASSWORD_RESET_TTL = 30 * 60  # seconds a reset link stays valid (single use)
+    # Seconds an incident email's acknowledge link stays valid (api/incidents/links.py).
+    INCIDENT_ACK_LINK_TTL = 24 * 3600
+    # Seconds an incident of each severity may stay unacknowledged before each escalation level
+    # (level n after n times the delay; api/incidents/jobs.py); 0: never escalated.
+    ESCALATE_AFTER_CRITICAL = 5 * 60
+    ESCALATE_AFTER_HIGH = 15 * 60
+    ESCALATE_AFTER_MEDIUM = 60 * 60
+    ESCALATE_AFTER_LOW = 0
     REMINDER_BATCH_SIZE = 1000  # users per reminders batch
     # Reminders confirmed and settled together (delivery.send_claimed_in_chunks); a crash in the
     # middle of a chunk may send its reminders twice.
@@ -268,6 +276,11 @@ _INT_KEYS = (
     "SMTP_PORT",
     "SMTP_TIMEOUT",
     "PASSWORD_RESET_TTL",
+    "INCIDENT_ACK_LINK_TTL",
+    "ESCALATE_AFTER_CRITICAL",
+    "ESCALATE_AFTER_HIGH",
+    "ESCALATE_AFTER_MEDIUM",
+    "ESCALATE_AFTER_LOW",
     "REMINDER_BATCH_SIZE",
     "REMINDER_SEND_CHUNK",
     "STATS_CACHE_SECONDS",

@@ -34,7 +34,8 @@ def check_cron_secret() -> None:
 @blp.doc(security=[])
 @blp.response(200, schemas.JobResult)
 def run_job(name: str):
-    """Run the reminders, reports or outbox job now (`Authorization: Bearer $CRON_SECRET`)."""
+    """Run the reminders, reports, outbox or escalate job now (`Authorization: Bearer
+    $CRON_SECRET`)."""
     check_cron_secret()
     if name not in JOBS:
         raise NotFound("No such job.")

@@ -3,7 +3,8 @@
 
 Each job lives in its domain and is safe to run twice, or twice at once (shared/design.md §7):
 the daily reminder in api/tasks/jobs.py, the weekly report in api/reports/jobs.py, the outbox
-retry in api/notifications/jobs.py. A job takes `now` (aware UTC; None: the current time) and
+retry in api/notifications/jobs.py, the escalation of unacknowledged incidents in
+api/incidents/jobs.py. A job takes `now` (aware UTC; None: the current time) and
 an optional `progress` callback, and returns its counts as a dict. Imports are deferred to the
 run: a Lambda that serves one job loads only that job's code.
 """
@@ -37,8 +38,18 @@ def outbox(now: datetime | None = None, progress: Any = None) -> dict[str, Any]:
     return run_outbox_job(now=now, progress=progress)
 
 
+def escalate(now: datetime | None = None, progress: Any = None) -> dict[str, Any]:
+    """Run the incident escalation job (every 5 minutes): notify the next level (managers, then
+    admins) about incidents still unacknowledged after their severity's delay; returns its
+    counts."""
+    from api.incidents.jobs import run_escalations
+
+    return run_escalations(now=now, progress=progress).as_dict()
+
+
 JOBS: dict[str, Callable[..., dict[str, Any]]] = {
     "reminders": reminders,
     "reports": reports,
     "outbox": outbox,
+    "escalate": escalate,
 }

@@ -65,6 +65,7 @@ class Capability(enum.StrEnum):
     INCIDENT_TRIAGE = "incident.triage"
     INCIDENT_SET_STATUS = "incident.set_status"
     INCIDENT_REOPEN = "incident.reopen"
+    INCIDENT_LEAD = "incident.lead"
     PROJECT_READ = "project.read"
     PROJECT_CREATE = "project.create"
     PROJECT_EDIT = "project.edit"
@@ -137,6 +138,9 @@ GRANTS: dict[Capability, dict[str, Grant]] = {
     Capability.INCIDENT_TRIAGE: _staff(RULE),  # severity and assignee: the assignee
     Capability.INCIDENT_SET_STATUS: _staff(RULE),  # the assignee
     Capability.INCIDENT_REOPEN: {"admin": EVERY, "manager": EVERY},
+    # Who may be an incident's lead (employees may be assigned, not lead). The lead reads,
+    # triages and moves the incidents they lead (api/incidents/rules.py).
+    Capability.INCIDENT_LEAD: {"admin": EVERY, "manager": EVERY},
     Capability.USER_LIST: {"admin": EVERY, "manager": EVERY},  # managers: active, public fields
     Capability.USER_ADMIN: {"admin": EVERY},
     Capability.STATS_READ: {"admin": EVERY, "manager": EVERY},  # stats and summary reports

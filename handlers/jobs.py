@@ -1,5 +1,5 @@
 """Lambda entry points for the scheduled jobs: reminders (hourly), reports (Monday 08:00 UTC),
-outbox (every 5 minutes), and migrate (invoked by the deploy pipeline).
+outbox (every 5 minutes), escalate (every 5 minutes), and migrate (invoked by the deploy pipeline).
 
 Each accepts the EventBridge scheduled event (`source: aws.events`; its `time` becomes the job's
 `now`, so a retried delivery of one event works on the same hour) or a direct invocation
@@ -90,6 +90,11 @@ def reports(event: Any, context: Any) -> dict[str, Any]:
 def outbox(event: Any, context: Any) -> dict[str, Any]:
     """Every 5 minutes: retry pending and failed email."""
     return _run("outbox", event, context)
+
+
+def escalate(event: Any, context: Any) -> dict[str, Any]:
+    """Every 5 minutes: notify the next level about incidents still unacknowledged."""
+    return _run("escalate", event, context)
 
 
 def migrate(event: Any, context: Any) -> dict[str, Any]:

@@ -1,5 +1,7 @@
 """The incident emails of shared/design.md §6: reported (a receipt, and an alert to everyone
-who triages every incident), a response and a status change (to the reporter and the assignee).
+who triages every incident), a response and a status change (to the reporter and the assignee),
+and an escalation (api/incidents/jobs.py). The alert and the escalation carry each recipient's
+own acknowledge link (api/incidents/links.py) when they may acknowledge the incident.
 Called by api/incidents/service.py inside its unit of work; nobody is emailed about their own
 action."""
 
@@ -7,11 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import current_app
+
 from api.inbox import service as inbox
 from api.inbox.models import NotificationKind
+from api.incidents import links
 from api.notifications.models import EmailKind
 from api.notifications.service import queue
-from api.permissions import Capability
+from api.permissions import Capability, can
 from api.users.emails import active_holders, user_by_id
 from api.users.models import User, UserStatus
 
@@ -33,7 +38,52 @@ def incident_reported(incident: Any, *, actor: User) -> None:
             kind=EmailKind.INCIDENT_ALERT,
             to=person,
             dedupe_key=f"incident-alert:{incident.id}:{person.id}",
-            context={"incident": incident, "reporter": actor},
+            context={"incident": incident, "reporter": actor, **_acknowledge(incident, person)},
+        )
+
+
+def _acknowledge(incident: Any, person: User) -> dict[str, Any]:
+    """The template values of `person`'s acknowledge link: none unless the incident waits for
+    its acknowledgement and `person` may move it (incident.set_status)."""
+    if incident.acknowledged_at is not None or not can(
+        person, Capability.INCIDENT_SET_STATUS, incident
+    ):
+        return {"acknowledge_path": None}
+    return {
+        "acknowledge_path": links.acknowledge_path(incident.public_id, person.id),
+        "link_hours": current_app.config["INCIDENT_ACK_LINK_TTL"] // 3600,
+    }
+
+
+def _duration(seconds: int) -> str:
+    """ "5 minutes", "1 hour", "2 hours 30 minutes"."""
+    hours, minutes = divmod(seconds // 60, 60)
+    parts = [
+        f"{n} {unit}{'' if n == 1 else 's'}"
+        for n, unit in ((hours, "hour"), (minutes, "minute"))
+        if n
+    ]
+    return " ".join(parts) or f"{seconds} seconds"
+
+
+def incident_escalated(
+    incident: Any, *, level: int, audience: str, waited_seconds: int, people: list[User]
+) -> None:
+    """Escalation `level` of an unacknowledged incident, to each of `people` (the `audience`,
+    "managers" or "admins"), whatever their preferences: the incident waits for someone.
+    Dedupe key `incident-escalation:<incident id>:<level>:<user id>`."""
+    for person in people:
+        queue(
+            kind=EmailKind.INCIDENT_ESCALATED,
+            to=person,
+            dedupe_key=f"incident-escalation:{incident.id}:{level}:{person.id}",
+            context={
+                "incident": incident,
+                "level": level,
+                "audience": audience,
+                "waited": _duration(waited_seconds),
+                **_acknowledge(incident, person),
+            },
         )
 
 

@@ -30,6 +30,7 @@ class IncidentFilter:
     reported_from: datetime | None = None
     reported_to: datetime | None = None
     q: str | None = None
+    lead: int | None = None  # a user id: the incidents they lead
     sort: str = "-reported"
 
     @classmethod

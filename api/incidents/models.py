@@ -76,6 +76,11 @@ class Incident(db.Model):
     assignee_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("users.id", ondelete="SET NULL"), default=None, index=True
     )
+    # The person who runs the response: an active holder of incident.lead (managers, admins),
+    # set by whoever triages; they may move the status and triage (api/incidents/rules.py).
+    lead_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL"), default=None, index=True
+    )
     reported_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     acknowledged_at: Mapped[datetime | None] = mapped_column(default=None, index=True)
     resolved_at: Mapped[datetime | None] = mapped_column(default=None, index=True)
@@ -84,6 +89,7 @@ class Incident(db.Model):
 
     reporter: Mapped[User | None] = relationship(foreign_keys=[reporter_id], lazy="raise")
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id], lazy="raise")
+    lead: Mapped[User | None] = relationship(foreign_keys=[lead_id], lazy="raise")
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -118,6 +124,24 @@ class IncidentResponse(db.Model):
     def body_html(self) -> Markup:
         """The body as Markdown rendered to sanitized HTML (api/markup.py)."""
         return markup.render(self.body)
+
+
+class IncidentEscalation(db.Model):
+    """One escalation level reached by an unacknowledged incident (api/incidents/escalation.py).
+
+    The unique (incident_id, level) pair is what makes each level happen once, however many
+    escalation runs overlap: the run whose insert wins notifies that level; the others skip it.
+    `notified` counts the people the level's email was queued for.
+    """
+
+    __tablename__ = "incident_escalations"
+    __table_args__ = (sa.UniqueConstraint("incident_id", "level"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(sa.ForeignKey("incidents.id", ondelete="CASCADE"))
+    level: Mapped[int] = mapped_column()
+    escalated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    notified: Mapped[int] = mapped_column(default=0)
 
 
 # The number of responses: a correlated subquery that the queries which serialise incidents

@@ -27,7 +27,14 @@ from api.incidents.models import (
     Severity,
 )
 from api.listing import Listing, Segment
-from api.permissions import Capability, can, first_visible, require, visible_clause
+from api.permissions import (
+    Capability,
+    can,
+    first_visible,
+    require,
+    roles_with,
+    visible_clause,
+)
 from api.users.models import User, UserStatus
 
 TRANSITIONS: dict[IncidentStatus, tuple[IncidentStatus, ...]] = {
@@ -41,12 +48,14 @@ _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4
 _LOADS = (
     joinedload(Incident.reporter),
     joinedload(Incident.assignee),
+    joinedload(Incident.lead),
     undefer(Incident.response_count),
 )
 # A list page shows people by id and username only (see api/tasks/queries.py).
 _LIST_LOADS = (
     joinedload(Incident.reporter).load_only(User.id, User.username),
     joinedload(Incident.assignee).load_only(User.id, User.username),
+    joinedload(Incident.lead).load_only(User.id, User.username),
     undefer(Incident.response_count),
 )
 
@@ -101,6 +110,22 @@ def triage_choices(incident: Incident, actor: User) -> list[User]:
             .limit(100)
         )
     )
+
+
+def lead_choices(incident: Incident, actor: User) -> list[User]:
+    """The people `actor` may make the lead of `incident`: active holders of incident.lead
+    (managers and admins), by username; empty unless they may triage it. At most 100."""
+    if not may_triage(incident, actor):
+        return []
+    people = db.session.scalars(
+        sa.select(User)
+        .where(
+            User.status == UserStatus.ACTIVE, User.role.in_(roles_with(Capability.INCIDENT_LEAD))
+        )
+        .order_by(User.username, User.id)
+        .limit(100)
+    )
+    return list(people)
 
 
 def list_responses(
@@ -182,6 +207,7 @@ _FILTER_TERMS = {
     "visibility": lambda: Incident.visibility == sa.bindparam("visibility"),
     "reported_from": lambda: Incident.reported_at >= sa.bindparam("reported_from"),
     "reported_to": lambda: Incident.reported_at <= sa.bindparam("reported_to"),
+    "lead": lambda: Incident.lead_id == sa.bindparam("lead"),
     "q": lambda: text_search(sa.bindparam("q"), Incident.title, Incident.description),
 }
 LISTING = Listing(
@@ -213,6 +239,8 @@ def _filter_terms(filters: IncidentFilter, actor: User) -> tuple[tuple[str, ...]
         use("reported_from", reported_from=filters.reported_from)
     if filters.reported_to:
         use("reported_to", reported_to=filters.reported_to)
+    if filters.lead:
+        use("lead", lead=filters.lead)
     if filters.q:
         use("q", q=contains_pattern(filters.q))
     return tuple(terms), params

@@ -117,3 +117,18 @@ def respond(data: dict, public_id: str):
 def incident_activity(public_id: str):
     """The incident's timeline, oldest first."""
     return queries.timeline(public_id=public_id, actor=current())
+
+
+@blp.post("/<public_id:public_id>/acknowledge")
+@login_required()
+@blp.arguments(schemas.AcknowledgeLink())
+@blp.response(200, schemas.IncidentRead)
+@blp.alt_response(403, description="The link was sent to someone else")
+@blp.alt_response(409, description="The incident was already acknowledged: the link is spent")
+def acknowledge(data: dict, public_id: str):
+    """Acknowledge an incident with the token of your email's acknowledge link (it moves the
+    incident to investigating, as the status change does); each link is yours alone, works
+    once and expires."""
+    return _with_etag(
+        service.acknowledge_by_link(public_id=public_id, token=data["token"], actor=current())
+    )

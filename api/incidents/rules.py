@@ -1,8 +1,9 @@
 """The object rule of incidents (design §2).
 
-Anyone sees public incidents; restricted ones only their reporter and their assignee (managers
-and admins see all: api/permissions.py). The reporter edits the report (title, description,
-visibility); the assignee triages (severity, assignee) and moves the status. Whether the report
+Anyone sees public incidents; restricted ones only their reporter, their assignee and their lead
+(managers and admins see all: api/permissions.py). The reporter edits the report (title,
+description, visibility); the assignee and the lead triage (severity, assignee, lead) and move
+the status. Who may BE a lead is incident.lead in GRANTS (managers and admins). Whether the report
 is still open to edits and which moves the workflow allows are the service's state rules
 (api/incidents/service.py), not permissions.
 """
@@ -27,11 +28,12 @@ def _owns(actor: Actor, capability: Capability, incident: Any) -> bool:
             incident.visibility == Visibility.PUBLIC
             or _is(incident.reporter_id, actor)
             or _is(incident.assignee_id, actor)
+            or _is(getattr(incident, "lead_id", None), actor)
         )
     if capability is Capability.INCIDENT_EDIT_REPORT:
         return _is(incident.reporter_id, actor)
     if capability in (Capability.INCIDENT_TRIAGE, Capability.INCIDENT_SET_STATUS):
-        return _is(incident.assignee_id, actor)
+        return _is(incident.assignee_id, actor) or _is(getattr(incident, "lead_id", None), actor)
     return False
 
 
@@ -41,11 +43,12 @@ def _clause(actor_id: Any, capability: Capability) -> sa.ColumnElement[bool]:
             Incident.visibility == Visibility.PUBLIC,
             Incident.reporter_id == actor_id,
             Incident.assignee_id == actor_id,
+            Incident.lead_id == actor_id,
         )
     if capability is Capability.INCIDENT_EDIT_REPORT:
         return Incident.reporter_id == actor_id
     if capability in (Capability.INCIDENT_TRIAGE, Capability.INCIDENT_SET_STATUS):
-        return Incident.assignee_id == actor_id
+        return sa.or_(Incident.assignee_id == actor_id, Incident.lead_id == actor_id)
     return sa.false()
 
 

@@ -35,7 +35,8 @@ class IncidentUpdate(Schema):
     """A partial edit; send only the fields that change.
 
     The reporter may change title, description and visibility while the incident is reported;
-    managers, admins and the assignee change severity, assignee_id and status.
+    managers, admins, the assignee and the lead change severity, assignee_id, lead_id and
+    status.
     """
 
     title = fields.String(validate=TITLE)
@@ -44,6 +45,11 @@ class IncidentUpdate(Schema):
     severity = fields.Enum(Severity, by_value=True)
     status = fields.Enum(IncidentStatus, by_value=True)
     assignee_id = fields.Integer(allow_none=True, validate=validate.Range(min=1))
+    lead_id = fields.Integer(
+        allow_none=True,
+        validate=validate.Range(min=1),
+        metadata={"description": "The lead: an active manager or admin; null for nobody."},
+    )
 
     @validates("title")
     def _title_not_blank(self, value: str, **_: object) -> None:
@@ -59,6 +65,7 @@ class IncidentRead(ObjectSchema):
     visibility = fields.Enum(Visibility, by_value=True)
     reporter = Person()
     assignee = Person()
+    lead = Person(metadata={"description": "Who runs the response (a manager or an admin)."})
     reported_at = fields.DateTime()
     acknowledged_at = fields.DateTime(allow_none=True)
     resolved_at = fields.DateTime(allow_none=True)
@@ -84,7 +91,21 @@ class IncidentQuery(CursorPageQuery):
     reported_from = Moment()
     reported_to = Moment()
     q = fields.String(validate=validate.Length(min=1, max=200))
+    lead = fields.Integer(
+        validate=validate.Range(min=1),
+        metadata={"description": "Only the incidents this person (a user id) leads."},
+    )
     sort = fields.String(load_default="-reported", validate=validate.OneOf(SORTS))
+
+
+class AcknowledgeLink(Schema):
+    """The token of an incident email's acknowledge link (its `token` query parameter)."""
+
+    token = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=500),
+        metadata={"description": "The `token` of the link in the email, as it is."},
+    )
 
 
 class ResponseCreate(Schema):

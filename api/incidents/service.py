@@ -16,7 +16,7 @@ from api.activity import service as activity
 from api.db import unit_of_work, utcnow
 from api.errors import Conflict, Forbidden, Unprocessable
 from api.extensions import db
-from api.incidents import emails
+from api.incidents import emails, links
 from api.incidents.models import (
     Incident,
     IncidentResponse,
@@ -37,6 +37,7 @@ FIELD_CAPABILITIES = {
     "visibility": Capability.INCIDENT_EDIT_REPORT,
     "severity": Capability.INCIDENT_TRIAGE,
     "assignee_id": Capability.INCIDENT_TRIAGE,
+    "lead_id": Capability.INCIDENT_TRIAGE,
     "status": Capability.INCIDENT_SET_STATUS,
 }
 REPORT_FIELDS = ("title", "description", "visibility")
@@ -48,6 +49,15 @@ def _assignee(user_id: int | None) -> User | None:
     user = db.session.get(User, user_id)
     if user is None or user.status != UserStatus.ACTIVE:
         raise Unprocessable.field("assignee_id", "Choose an active person as the assignee.")
+    return user
+
+
+def _lead(user_id: int | None) -> User | None:
+    if user_id is None:
+        return None
+    user = db.session.get(User, user_id)
+    if user is None or not can(user, Capability.INCIDENT_LEAD):
+        raise Unprocessable.field("lead_id", "Choose an active manager or admin as the lead.")
     return user
 
 
@@ -67,6 +77,7 @@ def report(*, data: dict[str, Any], actor: User) -> Incident:
             visibility=data.get("visibility", Visibility.PUBLIC),
             reporter=actor,
             assignee=None,
+            lead=None,
         )
         db.session.add(incident)
         db.session.flush()
@@ -134,14 +145,17 @@ def _status_changes(incident: Incident, status: IncidentStatus) -> dict[str, Any
 def update(
     *, public_id: str, changes: dict[str, Any], actor: User, if_match: str | None
 ) -> Incident:
-    """Apply a partial edit of title, description, visibility, severity, assignee_id, status.
+    """Apply a partial edit of title, description, visibility, severity, assignee_id, lead_id,
+    status. Moving a reported incident to investigating is its acknowledgement (MTTA).
 
     Only fields whose value differs count as changes; each needs its capability
     (FIELD_CAPABILITIES). Writes one activity row per kind of change ("updated", "assigned",
-    "status_changed"), all in one transaction. Raises NotFound if the incident is not visible,
-    PreconditionFailed on a stale If-Match, Forbidden for fields the actor may not change,
+    "lead_changed", "status_changed"), all in one transaction. Raises NotFound if the incident
+    is not visible, PreconditionFailed on a stale If-Match, Forbidden for fields the actor may
+    not change,
     Conflict for a report edit after `reported` or an illegal transition (the message names the
-    allowed ones), Unprocessable for an assignee who is not active.
+    allowed ones), Unprocessable for an assignee who is not active or a lead who does not hold
+    incident.lead (an active manager or admin).
     """
     with unit_of_work():
         incident = get_visible(public_id, actor)
@@ -160,14 +174,22 @@ def update(
             groups.append(("updated", details))
         if "assignee_id" in changed:
             groups.append(("assigned", {"assignee_id": changes["assignee_id"]}))
+        if "lead_id" in changed:
+            groups.append(("lead_changed", {"lead_id": changes["lead_id"]}))
         if "status" in changed:
             groups.append(("status_changed", _status_changes(incident, changes["status"])))
-        assignee = _assignee(changes["assignee_id"]) if "assignee_id" in changed else None
+        people = {
+            "assigned": ("assignee", _assignee(changes["assignee_id"]))
+            if "assignee_id" in changed
+            else None,
+            "lead_changed": ("lead", _lead(changes["lead_id"])) if "lead_id" in changed else None,
+        }
         status_before = incident.status
         for action, values in groups:
-            if action == "assigned":
+            person = people.get(action)
+            if person is not None:
                 delta = activity.diff(incident, values)
-                incident.assignee = assignee
+                setattr(incident, person[0], person[1])
             else:
                 delta = activity.apply(incident, values)
             activity.record_change(incident, action, delta, actor)
@@ -177,6 +199,24 @@ def update(
                 incident, old=status_before.value, new=incident.status.value, actor=actor
             )
     return incident
+
+
+def acknowledge_by_link(*, public_id: str, token: str, actor: User) -> Incident:
+    """Acknowledge an incident from the link of its email (api/incidents/links.py), as the
+    link's recipient: exactly `update` with status investigating, as the incident page does.
+
+    Raises what `links.check` raises (Unprocessable for a bad, expired or foreign token,
+    NotFound, Forbidden when `actor` is not the recipient, Conflict once acknowledged), then
+    what `update` raises (Forbidden when the recipient may no longer move the incident,
+    PreconditionFailed when it changed since the check).
+    """
+    incident = links.check(public_id=public_id, token=token, actor=actor).incident
+    return update(
+        public_id=incident.public_id,
+        changes={"status": IncidentStatus.INVESTIGATING},
+        actor=actor,
+        if_match=incident.etag,
+    )
 
 
 def respond(*, public_id: str, body: str, actor: User) -> IncidentResponse:

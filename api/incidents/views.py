@@ -8,8 +8,8 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 
-from api.errors import NotFound, Unprocessable
-from api.incidents import queries, schemas, service
+from api.errors import Conflict, Forbidden, NotFound, Unprocessable
+from api.incidents import links, queries, schemas, service
 from api.incidents.filters import IncidentFilter
 from api.incidents.models import Incident, IncidentStatus, Severity, Visibility
 from api.notifications import service as outbox
@@ -181,6 +181,7 @@ def _detail(
         may_triage=queries.may_triage(incident, user),
         severities=list(Severity),
         assignees=queries.triage_choices(incident, user),
+        leads=queries.lead_choices(incident, user),
         response_form=response_form or forms.Form(),
         action_error=action_error,
         conflict=conflict,
@@ -223,8 +224,9 @@ def update(public_id: str):
     for name in ("status", "severity"):
         if request.form.get(name):
             raw[name] = request.form[name]
-    if "assignee_id" in request.form:
-        raw["assignee_id"] = forms.as_int(request.form["assignee_id"].strip()) or None
+    for name in ("assignee_id", "lead_id"):
+        if name in request.form:
+            raw[name] = forms.as_int(request.form[name].strip()) or None
     with forms.attempt(invalid="Choose values from the lists.") as outcome:
         changes = schemas.IncidentUpdate().load(raw)
         service.update(
@@ -240,7 +242,12 @@ def update(public_id: str):
     return _detail(saved, status=outcome.code, action_error=outcome.message, conflict=clash)
 
 
-UPDATE_LABELS = {"status": "Status", "severity": "Severity", "assignee_id": "Assignee"}
+UPDATE_LABELS = {
+    "status": "Status",
+    "severity": "Severity",
+    "assignee_id": "Assignee",
+    "lead_id": "Lead",
+}
 
 
 def _conflict(sent: dict[str, Any], saved: Incident) -> forms.Conflict:
@@ -249,8 +256,9 @@ def _conflict(sent: dict[str, Any], saved: Incident) -> forms.Conflict:
         "status": saved.status.value,
         "severity": saved.severity.value,
         "assignee_id": saved.assignee_id,
+        "lead_id": saved.lead_id,
     }
-    people = {str(p.id): p.username for p in (saved.assignee,) if p is not None}
+    people = {str(p.id): p.username for p in (saved.assignee, saved.lead) if p is not None}
     return forms.conflict(
         sent=sent,
         saved=values,
@@ -261,5 +269,46 @@ def _conflict(sent: dict[str, Any], saved: Incident) -> forms.Conflict:
             "status": {s.value: s.value.capitalize() for s in IncidentStatus},
             "severity": {s.value: s.value.capitalize() for s in Severity},
             "assignee_id": {"": "Nobody", **people},
+            "lead_id": {"": "Nobody", **people},
         },
     )
+
+
+def _acknowledge_page(public_id: str, token: str, *, status: int = 200, problem: str = ""):
+    """The confirmation page of an acknowledge link, or why it cannot be used (its status)."""
+    user = web_user()
+    incident = None
+    try:
+        incident = links.check(public_id=public_id, token=token, actor=user).incident
+    except (Unprocessable, Forbidden, Conflict) as error:
+        problem, status = error.message, error.code
+    return render_template(
+        "incidents/acknowledge.html",
+        incident=incident,
+        public_id=public_id,
+        token=token,
+        problem=problem,
+        spent=status == 409,
+        elsewhere=status == 403,
+    ), status
+
+
+@blp.get("/<public_id>/acknowledge")
+@page_login_required()
+def acknowledge(public_id: str):
+    """The page of an email's acknowledge link: who it is for and what confirming does; opening
+    it changes nothing (signed out: the sign-in page first, then back here)."""
+    return _acknowledge_page(public_id, request.args.get("token", ""))
+
+
+@blp.post("/<public_id>/acknowledge")
+@page_login_required()
+def acknowledge_confirm(public_id: str):
+    """Confirm an acknowledge link: the incident moves to investigating as its recipient."""
+    user = web_user()
+    token = request.form.get("token", "")
+    with forms.attempt() as outcome:
+        incident = service.acknowledge_by_link(public_id=public_id, token=token, actor=user)
+        flash("Incident acknowledged: it is now investigating.", "success")
+        return redirect(url_for("incidents_web.detail", public_id=incident.public_id))
+    return _acknowledge_page(public_id, token, status=outcome.code, problem=outcome.message)

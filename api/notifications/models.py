@@ -50,6 +50,7 @@ class EmailKind(StrEnum):
     INCIDENT_ALERT = "incident_alert"
     INCIDENT_RESPONSE = "incident_response"
     INCIDENT_STATUS = "incident_status"
+    INCIDENT_ESCALATED = "incident_escalated"  # still unacknowledged after its delay
     DAILY_REMINDER = "daily_reminder"
     SUMMARY_REPORT = "summary_report"
     TASK_ACTIVITY = "task_activity"  # a digest of a few minutes' events on one task

@@ -16,13 +16,18 @@ ACTIONS = {
     "updated": "edited",
     "status_changed": "changed the status",
     "assigned": "changed the assignee",
+    "lead_changed": "changed the lead",
+    "escalated": "escalated it: nobody had acknowledged it",
     "responded": "responded",
     "deleted": "deleted this",
     "commented": "commented",
     "comment_edited": "edited a comment",
     "comment_deleted": "deleted a comment",
 }
-FIELD_NAMES = {"assignee_id": "assignee"}
+FIELD_NAMES = {"assignee_id": "assignee", "lead_id": "lead"}
+PEOPLE_FIELDS = ("assignee_id", "lead_id")
+# Who did what when nobody did: the scheduled jobs (escalation).
+SYSTEM_ACTOR = "taskdesk"
 HIDDEN_FIELDS = {
     "response_id",
     "comment_id",
@@ -37,12 +42,18 @@ def _names(rows: list[Activity]) -> dict[int, str]:
     ids = {
         value
         for row in rows
-        for value in (row.changes or {}).get("assignee_id", [])
+        for field in PEOPLE_FIELDS
+        for value in (row.changes or {}).get(field, [])
         if isinstance(value, int)
     }
     if not ids:
         return {}
     return dict(db.session.execute(sa.select(User.id, User.username).where(User.id.in_(ids))).all())
+
+
+def _nobody(row: Activity) -> str:
+    """The actor shown for a row without one: the job that wrote it, or a deleted account."""
+    return SYSTEM_ACTOR if row.action == "escalated" else "someone"
 
 
 def describe(rows: list[Activity]) -> list[dict[str, Any]]:
@@ -55,8 +66,8 @@ def describe(rows: list[Activity]) -> list[dict[str, Any]]:
 
     def show(field: str, value: Any) -> str:
         if value is None:
-            return "nobody" if field == "assignee_id" else "—"
-        if field == "assignee_id":
+            return "nobody" if field in PEOPLE_FIELDS else "—"
+        if field in PEOPLE_FIELDS:
             return names.get(value, f"user {value}")
         return str(value).replace("_", " ")
 
@@ -74,7 +85,7 @@ def describe(rows: list[Activity]) -> list[dict[str, Any]]:
         items.append(
             {
                 "when": row.created_at,
-                "actor": row.actor.username if row.actor else "someone",
+                "actor": row.actor.username if row.actor else _nobody(row),
                 "action": ACTIONS.get(row.action, row.action.replace("_", " ")),
                 "changes": changes,
             }

@@ -159,7 +159,7 @@ def test_alarms_cover_errors_throttles_and_the_dead_letter_queue(infra):
         if a["Namespace"] in ("AWS/Lambda", "AWS/SQS")
     }
 
-    for function in ("http", "reminders", "reports", "outbox"):
+    for function in ("http", "reminders", "reports", "outbox", "escalate"):
         name = f"taskdesk-${{Stage}}-{function}"
         assert ("Errors", name) in watched
         assert ("Throttles", name) in watched

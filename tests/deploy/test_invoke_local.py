@@ -40,6 +40,7 @@ def _result(stdout: str) -> dict:
         ("reminders", "2026-11-23T10:00:00Z"),
         ("reports", "2026-11-23T08:00:00Z"),
         ("outbox", "2026-11-23T10:05:00Z"),
+        ("escalate", "2026-11-23T10:05:00Z"),
     ],
 )
 def test_job_function_runs_with_a_scheduled_event(function, time, migrated_database):

@@ -108,6 +108,7 @@ def test_vercel_json_schedules_each_job():
         "/api/v1/jobs/reminders": "0 * * * *",
         "/api/v1/jobs/reports": "0 8 * * 1",
         "/api/v1/jobs/outbox": "*/5 * * * *",
+        "/api/v1/jobs/escalate": "*/5 * * * *",
     }
     assert config["rewrites"] == [{"source": "/(.*)", "destination": "/api/index"}]
 
