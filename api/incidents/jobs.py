@@ -231,6 +231,7 @@ def run_escalations(
     db.session.info.pop(outbox.COMMITTED, None)  # sent below, by this run
     if keys:
         backend = backend or get_backend(current_app._get_current_object())
-        result.sending = delivery.send_claimed(delivery.claim(keys=keys, now=now), backend, now=now)
+        # The emails were queued on the wall clock (`now` may be the schedule's time, earlier).
+        result.sending = delivery.send_claimed(delivery.claim(keys=keys), backend)
     db.session.commit()
     return result
