@@ -251,6 +251,16 @@ COMMANDS = [
         on_object(Forbidden, OK, OK),
     ),
     Command(
+        "incidents.update others' public: lead",
+        lambda w, a: incidents.update(
+            public_id=w["public"],
+            changes={"lead_id": w["actors"]["manager"].id},
+            actor=a,
+            if_match=None,
+        ),
+        on_object(Forbidden, OK, OK),
+    ),
+    Command(
         "incidents.update others' restricted",
         _incident_update("hidden", severity=Severity.LOW),
         HIDDEN_FROM_EMPLOYEE,

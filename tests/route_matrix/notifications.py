@@ -68,6 +68,6 @@ CASES: list[Case] = [
     Case("POST", "/api/v1/reports/email", expect(401, 401, 403, 202, 202), label="to the caller"),
     *(
         Case("GET", f"/api/v1/jobs/{name}", NO_CRON_SECRET, label="user token, no cron secret")
-        for name in ("reminders", "reports", "outbox", "no-such-job")
+        for name in ("reminders", "reports", "outbox", "escalate", "no-such-job")
     ),
 ]

@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from api.comments.models import TaskComment, TaskWatcher
 from api.extensions import db
 from api.inbox.models import Notification, NotificationKind, NotificationPreference
+from api.incidents import links
 from api.incidents.models import Incident, IncidentResponse, Visibility
 from api.notifications.models import OutboxEmail, OutboxStatus
 from api.projects.models import Label, Project, ProjectMember
@@ -195,6 +196,24 @@ CASES = [
         "hidden",
         "others' restricted",
     ),
+    Page(
+        "/incidents/{public}/update", staff(302, 403), {"lead_id": "{manager_id}"}, "public", "lead"
+    ),
+    # the acknowledge link of the manager's email: theirs alone (tests/incidents/test_acknowledge_link.py)
+    Page(
+        "/incidents/{public}/acknowledge",
+        expect(SIGN_IN, 403, 302, 403),
+        {"token": "{ack_manager}"},
+        "public",
+        "the manager's link",
+    ),
+    Page(
+        "/incidents/{public}/acknowledge",
+        expect(SIGN_IN, 422, 422, 422),
+        {"token": "forged"},
+        "public",
+        "forged link",
+    ),
     Page("/admin/registrations/{registrant}/approve", ADMIN, {"role": "employee"}, "registrant"),
     Page("/admin/registrations/{registrant}/reject", ADMIN, {}, "registrant"),
     Page("/admin/users/{other_employee}", ADMIN, {"role": "manager"}, "other_employee"),
@@ -295,6 +314,8 @@ def world(make) -> dict[str, Any]:
         "own_task": own_task.id,
         "others_task": others_task.id,
         "public": public.public_id,
+        "manager_id": manager.id,
+        "ack_manager": links.make_token(public.public_id, manager.id),
         "hidden": hidden.public_id,
         "assigned": assigned.public_id,
         "dead_email": _email(employee, OutboxStatus.DEAD, f"page-matrix:{employee.id}"),
