@@ -80,6 +80,8 @@ def describe(rows: list[Activity]) -> list[dict[str, Any]]:
         ]
         if row.action in ("created", "reported"):
             changes = []
+        if row.action == "escalated":  # a level reached and who was told: no "before"
+            changes = [(field, "", new) for field, _old, new in changes]
         if row.action == "updated" and "description" in (row.changes or {}):
             changes.append(("description", "", "changed"))
         items.append(

@@ -9,6 +9,8 @@ from datetime import timedelta
 import pytest
 
 from api.db import utcnow
+from api.extensions import db
+from api.incidents import links
 from api.incidents import service as incidents_service
 from api.incidents.models import Severity
 from api.tasks import service as tasks_service
@@ -68,6 +70,8 @@ def world(make):
             )
         )
     incidents.response(made[1], manager, "Rolling back the 09:05 deploy.")
+    made[1].lead = manager
+    db.session.commit()
     incidents_service.report(
         data={"title": "VPN drops every hour", "severity": Severity.HIGH}, actor=employee
     )
@@ -77,7 +81,14 @@ def world(make):
         "employee": employee,
         "task": tasks_service.create(data={"title": "Plan the game day"}, actor=manager),
         "incident": made[1],
+        "unacknowledged": made[0],
     }
+
+
+def _acknowledge_link(world) -> str:
+    """The acknowledge link of the critical incident nobody acknowledged, made for the manager."""
+    public_id = world["unacknowledged"].public_id
+    return links.acknowledge_path(public_id, world["manager"].id)
 
 
 def _pages(world) -> list[tuple[str, str | None, str]]:
@@ -101,6 +112,7 @@ def _pages(world) -> list[tuple[str, str | None, str]]:
         ("incidents-employee", "employee", "/incidents"),
         ("incident-report", "employee", "/incidents/new"),
         ("incident-detail", "manager", f"/incidents/{incident}"),
+        ("incident-acknowledge", "manager", _acknowledge_link(world)),
         ("stats", "manager", "/stats"),
         ("profile", "employee", "/profile"),
         ("admin-registrations", "admin", "/admin/registrations"),
