@@ -324,8 +324,7 @@ INCIDENTS = [
     ),
     (
         "Status page not updating",
-        "During the checkout outage the public status page still showed 'all systems "
-        "operational'.",
+        "During the checkout outage the public status page still showed 'all systems operational'.",
         "medium",
         ["The status-page integration key expired last week. Renewed, and added an expiry alert."],
     ),

@@ -126,9 +126,12 @@ def incident_activity(public_id: str):
 @blp.alt_response(403, description="The link was sent to someone else")
 @blp.alt_response(409, description="The incident was already acknowledged: the link is spent")
 def acknowledge(data: dict, public_id: str):
-    """Acknowledge an incident with the token of your email's acknowledge link (it moves the
-    incident to investigating, as the status change does); each link is yours alone, works
-    once and expires."""
+    """Acknowledge an incident with the token of your email's acknowledge link.
+
+    It moves the incident to investigating, as the status change does. Each link is its
+    recipient's alone, works once (any acknowledgement spends every link of the incident) and
+    expires after INCIDENT_ACK_LINK_TTL seconds.
+    """
     return _with_etag(
         service.acknowledge_by_link(public_id=public_id, token=data["token"], actor=current())
     )

@@ -175,6 +175,8 @@ class TaskLabel(db.Model):
     label_id: Mapped[int] = mapped_column(
         sa.ForeignKey("labels.id", ondelete="CASCADE"), primary_key=True
     )
+
+
 class TaskCount(db.Model):
     """How many tasks of each project hold each status, in all (`assignee_id` 0) and per
     assignee (a task counts once for each of its assignees): the task stats read these few rows

@@ -203,7 +203,9 @@ def test_assignee_must_be_an_active_user(client, cast, make, incident, who):
     before = snapshot()
     r = client.patch(_url(incident), json={"assignee_id": user_id}, headers=cast.headers["manager"])
     assert r.status_code == 422
-    assert r.json["errors"] == {"json": {"assignee_id": ["Choose an active person as the assignee."]}}
+    assert r.json["errors"] == {
+        "json": {"assignee_id": ["Choose an active person as the assignee."]}
+    }
     assert snapshot() == before
 
 
