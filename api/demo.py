@@ -195,11 +195,13 @@ def seed_incidents(demo: Demo) -> None:
             visibility=visibility,
             reporter=reporter,
             assignee=assignee,
+            lead=assignee,  # a manager or an admin took it in hand and runs the response
             reported_at=reported,
             acknowledged_at=None if assignee is None else min(acknowledged, now),
         )
         db.session.add(incident)
         db.session.flush()
+        lead_id = assignee.id if assignee else None
         moves = [(reported, reporter, "reported", {"status": [None, "reported"]})]
         if incident.acknowledged_at:
             moves.append(
@@ -209,6 +211,9 @@ def seed_incidents(demo: Demo) -> None:
                     "status_changed",
                     {"status": ["reported", "investigating"]},
                 )
+            )
+            moves.append(
+                (incident.acknowledged_at, assignee, "lead_changed", {"lead_id": [None, lead_id]})
             )
         at = reported
         shown = replies if assignee else replies[:1]  # nobody has answered a new report yet
