@@ -12,6 +12,7 @@ from api.schemas import CursorPageQuery, ObjectSchema, Person, page_of
 TITLE = validate.Length(min=1, max=200)
 DESCRIPTION = validate.Length(max=20_000)
 BODY = validate.Length(min=1, max=10_000)
+PERSON_ID = validate.Range(min=1, max=2**63 - 1)  # a user id the database can compare (BIGINT)
 
 
 def _not_blank(value: str) -> None:
@@ -44,10 +45,10 @@ class IncidentUpdate(Schema):
     visibility = fields.Enum(Visibility, by_value=True)
     severity = fields.Enum(Severity, by_value=True)
     status = fields.Enum(IncidentStatus, by_value=True)
-    assignee_id = fields.Integer(allow_none=True, validate=validate.Range(min=1))
+    assignee_id = fields.Integer(allow_none=True, validate=PERSON_ID)
     lead_id = fields.Integer(
         allow_none=True,
-        validate=validate.Range(min=1),
+        validate=PERSON_ID,
         metadata={"description": "The lead: an active manager or admin; null for nobody."},
     )
 
@@ -92,7 +93,7 @@ class IncidentQuery(CursorPageQuery):
     reported_to = Moment()
     q = fields.String(validate=validate.Length(min=1, max=200))
     lead = fields.Integer(
-        validate=validate.Range(min=1),
+        validate=PERSON_ID,
         metadata={"description": "Only the incidents this person (a user id) leads."},
     )
     sort = fields.String(load_default="-reported", validate=validate.OneOf(SORTS))

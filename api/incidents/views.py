@@ -58,7 +58,7 @@ def _query(user: User) -> tuple[dict[str, Any], dict[str, Any], str]:
         values = [v for v in request.args.getlist(key) if v]
         if values:
             raw[key] = values
-    for key in ("q", "page", "sort", "cursor"):
+    for key in ("q", "lead", "page", "sort", "cursor"):
         value = request.args.get(key, "").strip()
         if value:
             raw[key] = value
@@ -104,6 +104,7 @@ def index():
         query_errors=errors,
         tab=tab,
         scopes=_scopes(user),
+        may_lead=can(user, Capability.INCIDENT_LEAD),
         statuses=list(IncidentStatus),
         severities=list(Severity),
     )

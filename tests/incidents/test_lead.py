@@ -55,7 +55,7 @@ def test_an_employee_or_an_inactive_account_cannot_lead(client, cast, make, who,
     assert snapshot() == before
 
 
-@pytest.mark.parametrize("value", ["soon", 0, -3, 1.5, [1]])
+@pytest.mark.parametrize("value", ["soon", 0, -3, 1.5, [1], 2**64])
 def test_a_lead_that_is_not_a_person_id_is_a_clear_422(client, cast, value):
     incident = factories.incident(reporter=cast["reporter"])
     before = snapshot()
@@ -124,8 +124,9 @@ def test_the_list_filters_by_lead(client, cast):
 
     assert response.status_code == 200
     assert [i["public_id"] for i in response.get_json()["items"]] == [led.public_id]
-    bad = client.get("/api/v1/incidents?lead=someone", headers=cast.headers["admin"])
-    assert bad.status_code == 422 and "lead" in bad.get_json()["errors"]["query"]
+    for value in ("someone", "0", str(2**64)):
+        bad = client.get(f"/api/v1/incidents?lead={value}", headers=cast.headers["admin"])
+        assert bad.status_code == 422 and "lead" in bad.get_json()["errors"]["query"]
 
 
 def test_the_page_offers_the_eligible_leads_and_shows_the_lead(app, cast, make):
@@ -143,3 +144,20 @@ def test_the_page_offers_the_eligible_leads_and_shows_the_lead(app, cast, make):
     shown = web.get(f"/incidents/{incident.public_id}").get_data(as_text=True)
     assert 'data-testid="incident-lead">admin<' in shown
     assert "changed the lead" in shown
+
+
+def test_the_list_page_filters_to_the_incidents_one_leads(app, cast):
+    mine = factories.incident(reporter=cast["reporter"], title="Led by the manager")
+    factories.incident(reporter=cast["reporter"], title="Led by the admin", lead=cast["admin"])
+    mine.lead = cast["manager"]
+    db.session.commit()
+    web = WebClient(app).sign_in(cast["manager"])
+
+    page = web.get(f"/incidents?scope=all&lead={cast['manager'].id}").get_data(as_text=True)
+
+    assert "Led by the manager" in page and "Led by the admin" not in page
+    assert "Lead: manager" in page
+    assert 'id="lead" name="lead"' in page
+    assert web.get(f"/incidents?lead={2**64}").status_code == 200  # the filter is set aside
+    employee_page = WebClient(app).sign_in(cast["bystander"]).get("/incidents")
+    assert 'id="lead" name="lead"' not in employee_page.get_data(as_text=True)
