@@ -287,3 +287,31 @@ def test_last_use_costs_no_write_within_the_minute(client, auth, make, count_que
         assert client.get("/api/v1/auth/me", headers=bearer(secret)).status_code == 200
     assert not [s for s in counter.statements if s.lstrip().upper().startswith("UPDATE")]
     assert counter.count == 1  # the token and its owner, in one statement
+
+
+def test_token_requests_count_for_their_owner_in_the_per_user_limits(
+    client, auth, make, rate_limits
+):
+    admin = make.user(role="admin")
+    limit = int(rate_limits["RATELIMIT_REPORT_EMAIL"].split()[0])
+    headers = auth.headers(admin)
+    for _ in range(limit - 1):
+        assert client.post("/api/v1/reports/email", headers=headers).status_code == 202
+    secret = new_token(client, auth, admin, scopes=["admin"])
+    assert client.post("/api/v1/reports/email", headers=bearer(secret)).status_code == 202
+    over = client.post("/api/v1/reports/email", headers=bearer(secret))
+    assert over.status_code == 429
+    assert client.post("/api/v1/reports/email", headers=headers).status_code == 429
+
+
+def test_openapi_documents_the_token_scheme_and_the_session_only_routes(client):
+    spec = client.get("/api/v1/openapi.json").json
+    schemes = spec["components"]["securitySchemes"]
+    assert schemes["personalToken"]["scheme"] == "bearer"
+    assert "tasks:write" in schemes["personalToken"]["description"]
+    assert {"personalToken": []} in spec["security"]
+    tokens = spec["paths"]["/api/v1/auth/tokens"]
+    assert tokens["post"]["security"] == [{"bearerAuth": []}]
+    assert tokens["get"]["security"] == [{"bearerAuth": []}]
+    assert spec["paths"]["/api/v1/auth/password"]["post"]["security"] == [{"bearerAuth": []}]
+    assert "security" not in spec["paths"]["/api/v1/tasks"]["post"]  # either scheme
