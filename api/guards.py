@@ -34,7 +34,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def current() -> User:
-    """The signed-in user of this request (after `verify_jwt_in_request`).
+    """The signed-in user of this request (after `authenticate`): the owner of its personal
+    access token, or the subject of its JWT.
 
     The User itself, not flask-jwt-extended's `current_user` proxy: every attribute read through
     the proxy costs a context lookup, and marshmallow probes a proxy for item access first (it

@@ -27,6 +27,7 @@ from api.auth.models import PersonalToken
 from api.db import utcnow
 from api.errors import NotFound, Unauthorized, Unprocessable
 from api.extensions import db
+from api.input_rules import is_invisible
 from api.permissions import ADMIN_SCOPES, Capability, Scope, can, require
 from api.users.models import User, UserStatus
 
@@ -76,7 +77,7 @@ def create(
     """
     require(actor, Capability.TOKEN_MANAGE)
     name = name.strip()
-    if not name:
+    if all(is_invisible(char) for char in name):
         raise Unprocessable.field("name", "Enter a name for the token.")
     chosen = list(dict.fromkeys(scopes))
     if not chosen:
