@@ -73,13 +73,30 @@ def register_extensions(app: Flask) -> None:
     app.config.setdefault(
         "API_SPEC_OPTIONS",
         {
-            "security": [{"bearerAuth": []}],
+            "security": [{"bearerAuth": []}, {"personalToken": []}],
             "info": {"description": "taskdesk JSON API. Errors share one envelope."},
         },
     )
     api.init_app(app)
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+    )
+    api.spec.components.security_scheme(
+        "personalToken",
+        {
+            "type": "http",
+            "scheme": "bearer",
+            "bearerFormat": "tdp_…",
+            "description": (
+                "A personal access token (POST /api/v1/auth/tokens), sent as "
+                "`Authorization: Bearer tdp_…`. It acts as its owner limited to its scopes: "
+                "tasks:read (tasks, projects, comments), tasks:write (create, edit, assign, "
+                "comment; implies tasks:read), incidents:read, incidents:write (report, respond, "
+                "triage; implies incidents:read), admin (users, projects, stats, outbox; "
+                "administrators only). A route outside the scopes answers 403 naming the "
+                "missing scope; token, password and session routes refuse personal tokens."
+            ),
+        },
     )
 
 

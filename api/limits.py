@@ -66,8 +66,18 @@ def user_key() -> str:
 
     The limit runs before the view verifies the token, so the token is decoded here (signature,
     expiry, issuer and audience checked; no database statement). A request whose token turns out
-    to be revoked answers 401 and is not counted (see `_succeeded`).
+    to be revoked answers 401 and is not counted (see `_succeeded`). A personal access token
+    (`tdp_…`) is looked up in the database (once per request, shared with the view's check)
+    and counts for its owner, like their JWTs.
     """
+    from api.guards import personal_access
+
+    try:
+        access = personal_access()  # checked once per request; the view reuses the answer
+    except Exception:  # an unknown, expired or revoked token: the view answers 401
+        access = None
+    if access is not None:
+        return f"user:{access[1].id}"  # a personal access token counts for its owner
     token = None
     header = request.headers.get("Authorization", "")
     if header.startswith("Bearer "):

@@ -50,7 +50,7 @@ from itsdangerous import BadData, URLSafeSerializer
 from api.db import Page
 from api.errors import Unprocessable
 from api.extensions import db
-from api.permissions import RULE, Capability, grant, rule_clause
+from api.permissions import RULE, Capability, grant, require_scope, rule_clause
 
 VISIBLE = "_visible"  # the object rule's term; binds "actor_id"
 NOTHING = "_nothing"  # a caller without the read capability sees nothing
@@ -256,9 +256,11 @@ class Listing:
         `params` holds the terms' bound values. From `cursor` when given (then `page` is
         ignored), else page `page` (1-based). One SQL statement (two for an empty page), plus
         those of `attach` for a page with items.
-        Raises Unprocessable naming `cursor` for a cursor it did not give out, naming `page`
+        Raises Forbidden naming the scope for a personal access token without `read`'s scope;
+        Unprocessable naming `cursor` for a cursor it did not give out, naming `page`
         for a page starting past MAX_OFFSET rows.
         """
+        require_scope(actor, self.read)  # a personal access token without it: 403, not empty
         how = grant(actor, self.read)
         visible: tuple[str, ...] = ()
         bound = dict(params)

@@ -77,6 +77,7 @@ class Capability(enum.StrEnum):
     STATS_READ = "stats.read"
     OUTBOX_ADMIN = "outbox.admin"
     INBOX_USE = "inbox.use"
+    TOKEN_MANAGE = "token.manage"  # one's own personal access tokens
 
     @property
     def domain(self) -> str:
@@ -146,7 +147,92 @@ GRANTS: dict[Capability, dict[str, Grant]] = {
     Capability.STATS_READ: {"admin": EVERY, "manager": EVERY},  # stats and summary reports
     Capability.OUTBOX_ADMIN: {"admin": EVERY},
     Capability.INBOX_USE: _staff(EVERY),  # one's own notifications and preferences
+    Capability.TOKEN_MANAGE: _staff(EVERY),  # one's own personal access tokens
 }
+
+
+class Scope(enum.StrEnum):
+    """What a personal access token may reach (OAuth-style names, RFC 6749 §3.3)."""
+
+    TASKS_READ = "tasks:read"
+    TASKS_WRITE = "tasks:write"
+    INCIDENTS_READ = "incidents:read"
+    INCIDENTS_WRITE = "incidents:write"
+    ADMIN = "admin"
+
+
+# Scopes only holders of user.admin may give a token.
+ADMIN_SCOPES = frozenset({Scope.ADMIN})
+# A write scope carries its read scope: what one may change, one may see.
+IMPLIED_SCOPES = {Scope.TASKS_WRITE: Scope.TASKS_READ, Scope.INCIDENTS_WRITE: Scope.INCIDENTS_READ}
+
+C = Capability
+_TASKS_WRITE = (C.TASK_CREATE, C.TASK_EDIT, C.TASK_ASSIGN, C.TASK_SET_STATUS, C.TASK_DELETE)
+_COMMENTS_WRITE = (C.TASK_COMMENT, C.TASK_WATCH, C.COMMENT_EDIT, C.COMMENT_DELETE)
+_INCIDENTS_WRITE = (C.INCIDENT_REPORT, C.INCIDENT_RESPOND, C.INCIDENT_EDIT_REPORT)
+_INCIDENTS_MOVE = (C.INCIDENT_TRIAGE, C.INCIDENT_SET_STATUS, C.INCIDENT_REOPEN, C.INCIDENT_LEAD)
+_PROJECTS_ADMIN = (C.PROJECT_CREATE, C.PROJECT_EDIT, C.PROJECT_MANAGE_MEMBERS)
+_ADMIN = (C.PROJECT_MANAGE_LABELS, C.PROJECT_ARCHIVE, C.USER_LIST, C.USER_ADMIN, C.STATS_READ)
+# The scope a personal access token needs for each capability, on top of its owner's grant: a
+# token's capabilities are its owner's intersected with its scopes'. A capability absent here
+# (the tokens themselves, the in-app inbox) is refused to every token.
+SCOPES: dict[Capability, Scope] = {
+    **dict.fromkeys((C.TASK_READ, C.COMMENT_READ, C.PROJECT_READ), Scope.TASKS_READ),
+    **dict.fromkeys(_TASKS_WRITE + _COMMENTS_WRITE, Scope.TASKS_WRITE),
+    C.INCIDENT_READ: Scope.INCIDENTS_READ,
+    **dict.fromkeys(_INCIDENTS_WRITE + _INCIDENTS_MOVE, Scope.INCIDENTS_WRITE),
+    **dict.fromkeys(_PROJECTS_ADMIN + _ADMIN + (C.OUTBOX_ADMIN,), Scope.ADMIN),
+}
+# request.environ key: (user id, frozenset of Scope) while a personal access token acts.
+TOKEN_SCOPES_KEY = "taskdesk.token_scopes"
+
+
+def limit_to_scopes(actor_id: int, scopes: Iterable[str]) -> None:
+    """Limit the person `actor_id` to `scopes` (and those they imply) for this request.
+
+    Called by the API's guard when the request carries a personal access token. Kept in the
+    WSGI environ, so it ends with the request and never reaches another one (or a job).
+    """
+    from flask import request
+
+    held = {Scope(name) for name in scopes}
+    held |= {IMPLIED_SCOPES[s] for s in held if s in IMPLIED_SCOPES}
+    request.environ[TOKEN_SCOPES_KEY] = (actor_id, frozenset(held))
+
+
+def token_scopes(actor: Actor | None) -> frozenset[Scope] | None:
+    """The scopes `actor` is limited to in this request, or None (no personal access token)."""
+    from flask import has_request_context, request
+
+    if actor is None or not has_request_context():
+        return None
+    held = request.environ.get(TOKEN_SCOPES_KEY)
+    if held is None or held[0] != actor.id:
+        return None
+    return held[1]
+
+
+def scope_refusal(actor: Actor | None, capability: Capability) -> str | None:
+    """Why a personal access token may not use `capability` (a message naming the scope).
+
+    None when the request carries no token for `actor`, or when its scopes cover `capability`.
+    """
+    scopes = token_scopes(actor)
+    if scopes is None:
+        return None
+    needed = SCOPES.get(capability)
+    if needed is None:
+        return f"A personal access token may not do this ({capability.value}); sign in instead."
+    if needed not in scopes:
+        return f"This token lacks the {needed.value} scope ({capability.value})."
+    return None
+
+
+def require_scope(actor: Actor | None, capability: Capability) -> None:
+    """Raise Forbidden naming the missing scope when a personal access token lacks it."""
+    refusal = scope_refusal(actor, capability)
+    if refusal is not None:
+        raise Forbidden(refusal)
 
 
 @dataclass(frozen=True)
@@ -188,10 +274,16 @@ def _rule(capability: Capability) -> ObjectRule:
 
 
 def grant(actor: Actor | None, capability: Capability) -> Grant | None:
-    """How `actor` holds `capability` (EVERY, RULE), or None: not at all, or not active."""
+    """How `actor` holds `capability` (EVERY, RULE), or None: not at all, or not active.
+
+    With a personal access token in this request, also None when its scopes lack `capability`.
+    """
     if actor is None or actor.status != ACTIVE:
         return None
-    return GRANTS[capability].get(actor.role)
+    how = GRANTS[capability].get(actor.role)
+    if how is not None and scope_refusal(actor, capability) is not None:
+        return None
+    return how
 
 
 def role_may(role: Any, capability: Capability) -> bool:
@@ -222,8 +314,11 @@ def require(actor: Actor | None, capability: Capability, obj: Any = None) -> Non
     """Raise unless `actor` may use `capability` (on `obj` when given).
 
     With `obj`: NotFound (the domain's message) when `actor` may not see it, Forbidden when
-    they see it but may not do this. Without: Forbidden. Services call this first.
+    they see it but may not do this. Without: Forbidden. Services call this first. A personal
+    access token without the capability's scope: Forbidden naming the scope, before any object
+    is looked at (so it tells nothing about the object).
     """
+    require_scope(actor, capability)
     if obj is not None:
         rule = _rule(capability)
         if capability is not rule.read and not can(actor, rule.read, obj):

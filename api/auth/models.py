@@ -30,3 +30,32 @@ class LoginAttempt(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(sa.String(300))  # user:<id>, login:<typed>, ip:<address>
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PersonalToken(db.Model):
+    """A personal access token for scripts: its SHA-256 hash, never the secret.
+
+    The secret (`tdp_` + 43 URL-safe characters, 256 random bits) is shown once at creation;
+    `prefix` (its first 12 characters) lets people tell their tokens apart. `scopes` is the
+    space-separated list of OAuth-style scope names (RFC 6749 §3.3). A token is refused after
+    `expires_at`, once `revoked_at` is set, and when it was created before its owner's
+    `tokens_valid_after` (password change, disable, role change). Deleted with the user.
+    """
+
+    __tablename__ = "personal_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(100))
+    prefix: Mapped[str] = mapped_column(sa.String(12))
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)  # hex SHA-256
+    scopes: Mapped[str] = mapped_column(sa.String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column()
+    last_used_at: Mapped[datetime | None] = mapped_column(default=None)
+    revoked_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    @property
+    def scope_names(self) -> list[str]:
+        """The scopes as a list of names, in the order they were stored."""
+        return self.scopes.split()

@@ -8,11 +8,13 @@ from flask import current_app, request
 from flask_jwt_extended import get_jwt, jwt_required
 from flask_smorest import Blueprint
 
-from api.auth import schemas, service, sso_rules
-from api.guards import current, login_required
+from api.auth import personal_tokens, schemas, service, sso_rules
+from api.guards import current, login_required, refuse_personal_tokens
+from api.permissions import Capability
 from api.users import service as users
 
 PUBLIC: list = []  # OpenAPI: no bearer token needed
+SESSION_ONLY = [{"bearerAuth": []}]  # OpenAPI: a JWT access token; personal tokens get 403
 blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Sign-in and profile")
 NO_STORE = {"Cache-Control": "no-store"}
 
@@ -47,6 +49,8 @@ def login(data: dict):
 
 
 @blp.post("/refresh")
+@blp.doc(security=SESSION_ONLY)
+@refuse_personal_tokens
 @jwt_required(refresh=True)
 @blp.response(200, schemas.TokenPair)
 def refresh():
@@ -55,7 +59,8 @@ def refresh():
 
 
 @blp.post("/logout")
-@login_required()
+@blp.doc(security=SESSION_ONLY)
+@login_required(personal_tokens=False)
 @blp.response(204)
 def logout():
     """Revoke the access token and its refresh token."""
@@ -72,7 +77,8 @@ def me():
 
 
 @blp.patch("/me")
-@login_required()
+@blp.doc(security=SESSION_ONLY)
+@login_required(personal_tokens=False)
 @blp.arguments(schemas.ProfileUpdate())
 @blp.response(200, schemas.Me)
 def update_me(data: dict):
@@ -81,7 +87,8 @@ def update_me(data: dict):
 
 
 @blp.post("/password")
-@login_required()
+@blp.doc(security=SESSION_ONLY)
+@login_required(personal_tokens=False)
 @blp.arguments(schemas.PasswordChange())
 @blp.response(200, schemas.TokenPair)
 def change_password(data: dict):
@@ -109,3 +116,43 @@ def password_reset(data: dict):
 def password_reset_confirm(data: dict):
     """Set a new password with the emailed single-use token; other sessions are signed out."""
     service.confirm_password_reset(token=data["token"], new_password=data["new_password"])
+
+
+@blp.get("/tokens")
+@blp.doc(security=SESSION_ONLY)
+@login_required(Capability.TOKEN_MANAGE)
+@blp.response(200, schemas.TokenRead(many=True))
+def list_tokens():
+    """Your personal access tokens (not those you revoked), newest first; never the secrets.
+
+    A personal access token cannot call this (403): tokens are managed from a signed-in session.
+    """
+    return personal_tokens.list_tokens(actor=current()), 200, NO_STORE
+
+
+@blp.post("/tokens")
+@blp.doc(security=SESSION_ONLY)
+@login_required(Capability.TOKEN_MANAGE)
+@blp.arguments(schemas.TokenCreate())
+@blp.response(201, schemas.TokenCreated)
+def create_token(data: dict):
+    """Create a personal access token; the answer carries its secret, shown this once.
+
+    Send it as `Authorization: Bearer tdp_…`. It acts as you, limited to its scopes, until
+    `expires_at`, until revoked, or until your password, role or account status changes.
+    422 for an expiry missing, past or more than 366 days away, an unknown scope, or `admin`
+    asked by someone who is not an administrator.
+    """
+    user = current()
+    token, secret = personal_tokens.create(actor=user, **data)
+    return personal_tokens.described(token, user, secret), 201, NO_STORE
+
+
+@blp.delete("/tokens/<int:token_id>")
+@blp.doc(security=SESSION_ONLY)
+@login_required(Capability.TOKEN_MANAGE)
+@blp.response(204)
+@blp.alt_response(404, description="Not one of your tokens, or revoked already.")
+def revoke_token(token_id: int):
+    """Revoke one of your personal access tokens: it answers 401 from now on."""
+    personal_tokens.revoke(actor=current(), token_id=token_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from api.auth.passwords import MAX_LENGTH
+from api.input_rules import Moment, visible
 from api.users.models import Role, UserStatus
 
 USERNAME = validate.Regexp(
@@ -106,3 +107,49 @@ class PasswordChange(Schema):
     new_password = fields.String(
         required=True, load_only=True, validate=validate.Length(max=MAX_LENGTH)
     )
+
+
+# api/permissions.py `Scope` (models do not import the permissions; the service checks names)
+SCOPES_DOC = "tasks:read, tasks:write, incidents:read, incidents:write, admin (admins only)"
+
+
+class TokenCreate(Schema):
+    """A new personal access token: a name, its scopes, its expiry (at most a year away)."""
+
+    name = fields.String(
+        required=True,
+        validate=[validate.Length(min=1, max=100), visible],
+        metadata={"description": 'What the token is for ("nightly export").'},
+    )
+    scopes = fields.List(
+        fields.String(validate=validate.Length(max=32)),
+        required=True,
+        validate=validate.Length(min=1, max=10),
+        metadata={"description": f"Among {SCOPES_DOC}; a write scope implies its read."},
+    )
+    expires_at = Moment(
+        required=True,
+        metadata={"description": "ISO 8601 with an offset; after now, at most 366 days away."},
+    )
+
+
+class TokenRead(Schema):
+    """A personal access token as listed: never its secret, only its first characters."""
+
+    id = fields.Integer()
+    name = fields.String()
+    prefix = fields.String(metadata={"description": "The secret's first 12 characters."})
+    scopes = fields.List(fields.String())
+    status = fields.String(metadata={"description": "active, expired or revoked"})
+    created_at = fields.DateTime()
+    expires_at = fields.DateTime()
+    last_used_at = fields.DateTime(
+        allow_none=True,
+        metadata={"description": "Recorded at most once a minute; null when never used."},
+    )
+
+
+class TokenCreated(TokenRead):
+    """The token just created, with its secret: shown this once, never again."""
+
+    token = fields.String(metadata={"description": "The secret: tdp_ and 43 characters."})

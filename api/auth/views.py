@@ -6,6 +6,8 @@ the HttpOnly cookies, `service.logout` revokes it, `users.register` creates the 
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import (
     Blueprint,
     current_app,
@@ -17,7 +19,8 @@ from flask import (
     url_for,
 )
 
-from api.auth import oidc_views, schemas, service, sso_rules
+from api.auth import oidc_views, personal_tokens, schemas, service, sso_rules
+from api.db import utcnow
 from api.users import service as users
 from api.web import forms
 from api.web.session import (
@@ -34,6 +37,36 @@ blp = Blueprint("auth_web", __name__)
 
 def _zone_options(user) -> list[tuple[str, list[tuple[str, str]]]]:
     return forms.zone_groups(users.time_zones(), keep=user.timezone)
+
+
+def _preferences_form(user) -> forms.Form:
+    return forms.Form(
+        {
+            "timezone": user.timezone,
+            "notify_daily_reminder": user.notify_daily_reminder,
+            "notify_reports": user.notify_reports,
+            "notify_sign_in": user.notify_sign_in,
+        }
+    )
+
+
+def _profile_page(user, status: int, **parts):
+    """The profile page; `parts` replaces its forms or adds the token just created."""
+    context = {
+        "form": _preferences_form(user),
+        "password_form": forms.Form(),
+        "token_form": forms.Form({"expires_in": "30", "scopes": ["tasks:read"]}),
+        "new_token": None,
+        **parts,
+    }
+    return render_template(
+        "auth/profile.html",
+        zone_options=_zone_options(user),
+        tokens=personal_tokens.list_tokens(actor=user),
+        scope_choices=personal_tokens.scope_choices(user),
+        expiry_choices=TOKEN_EXPIRIES,
+        **context,
+    ), status
 
 
 @blp.route("/sign-in", methods=["GET", "POST"])
@@ -172,15 +205,7 @@ def sign_out_view():
 def profile():
     """Time zone and email preferences (PATCH /auth/me's rules)."""
     user = web_user()
-    form = forms.Form(
-        {
-            "timezone": user.timezone,
-            "notify_daily_reminder": user.notify_daily_reminder,
-            "notify_reports": user.notify_reports,
-            "notify_sign_in": user.notify_sign_in,
-        }
-    )
-    password_form = forms.Form()
+    form = _preferences_form(user)
     if request.method == "POST":
         form = forms.read_form(("timezone",))
         raw = {
@@ -197,12 +222,7 @@ def profile():
         status = 422
     else:
         status = 200
-    return render_template(
-        "auth/profile.html",
-        form=form,
-        password_form=password_form,
-        zone_options=_zone_options(user),
-    ), status
+    return _profile_page(user, status, form=form)
 
 
 @blp.post("/profile/password")
@@ -233,17 +253,46 @@ def change_password():
             flash("Your password is changed. Other sessions have been signed out.", "success")
             return sign_in_response(redirect(url_for("auth_web.profile")), tokens)
         status = outcome.code
-    form = forms.Form(
-        {
-            "timezone": user.timezone,
-            "notify_daily_reminder": user.notify_daily_reminder,
-            "notify_reports": user.notify_reports,
-            "notify_sign_in": user.notify_sign_in,
-        }
-    )
-    return render_template(
-        "auth/profile.html",
-        form=form,
-        password_form=password_form,
-        zone_options=_zone_options(user),
-    ), status
+    return _profile_page(user, status, password_form=password_form)
+
+
+# The expiries the profile page offers, in days (the API takes any moment up to 366 days away).
+TOKEN_EXPIRIES = (("7", "7 days"), ("30", "30 days"), ("90", "90 days"), ("365", "1 year"))
+
+
+@blp.post("/profile/tokens")
+@page_login_required()
+def create_token():
+    """Create a personal access token; the page shows its secret this once (never stored)."""
+    user = web_user()
+    scopes = request.form.getlist("scopes")
+    token_form = forms.read_form(("name", "expires_in"))
+    token_form.values["scopes"] = scopes
+    days = request.form.get("expires_in", "")
+    if days not in dict(TOKEN_EXPIRIES):
+        token_form.add_error("expires_in", "Choose when the token expires.")
+    if not request.form.get("name", "").strip():
+        token_form.add_error("name", "Enter a name for the token.")
+    if not scopes:
+        token_form.add_error("scopes", "Choose at least one scope.")
+    if not token_form.ok:
+        return _profile_page(user, 422, token_form=token_form)
+    with forms.attempt(token_form) as outcome:
+        token, secret = personal_tokens.create(
+            actor=user,
+            name=request.form["name"][:100],
+            scopes=scopes,
+            expires_at=utcnow() + timedelta(days=int(days)),
+        )
+        new_token = {"name": token.name, "secret": secret}
+        return _profile_page(user, 201, new_token=new_token)
+    return _profile_page(user, outcome.code, token_form=token_form)
+
+
+@blp.post("/profile/tokens/<int:token_id>/revoke")
+@page_login_required()
+def revoke_token(token_id: int):
+    """Revoke one of the signed-in person's tokens (404 for another's)."""
+    personal_tokens.revoke(actor=web_user(), token_id=token_id)
+    flash("The token is revoked: it no longer works.", "success")
+    return redirect(url_for("auth_web.profile", _anchor="api-tokens"))

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 
+from api.auth import personal_tokens
 from api.db import utcnow
 from api.extensions import db
 from api.incidents import links
@@ -75,6 +76,7 @@ def world(make):
     incidents_service.report(
         data={"title": "VPN drops every hour", "severity": Severity.HIGH}, actor=employee
     )
+    _tokens(employee)
     return {
         "admin": admin,
         "manager": manager,
@@ -89,6 +91,23 @@ def _acknowledge_link(world) -> str:
     """The acknowledge link of the critical incident nobody acknowledged, made for the manager."""
     public_id = world["unacknowledged"].public_id
     return links.acknowledge_path(public_id, world["manager"].id)
+
+
+def _tokens(person) -> None:
+    """Two API tokens of `person`: one in use, one expired."""
+    used, _ = personal_tokens.create(
+        actor=person,
+        name="Nightly export to the data warehouse",
+        scopes=["tasks:read", "incidents:read"],
+        expires_at=utcnow() + timedelta(days=90),
+    )
+    used.last_used_at = utcnow() - timedelta(hours=2)
+    expired, _ = personal_tokens.create(
+        actor=person, name="CI", scopes=["tasks:write"], expires_at=utcnow() + timedelta(days=7)
+    )
+    expired.created_at -= timedelta(days=30)
+    expired.expires_at = utcnow() - timedelta(days=1)
+    db.session.commit()
 
 
 def _pages(world) -> list[tuple[str, str | None, str]]:
@@ -154,6 +173,15 @@ def test_every_page(live_server, chromium, app, world, shots, size, theme):
         if not page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"):
             problems.append(f"{name}: wider than the window")
         shots(page, f"{name}-{size}-{theme}")
+    page = pages["employee"]
+    page.goto("/profile#api-tokens")
+    page.fill("#name", "Status page sync")
+    page.check("#scope-incidents-write")
+    page.click("[data-testid=create-token]")
+    page.wait_for_selector("[data-testid=new-token]")
+    if page.evaluate("document.documentElement.scrollWidth > window.innerWidth"):
+        problems.append("profile-token-created: wider than the window")
+    shots(page, f"profile-token-created-{size}-{theme}")
     if size == "phone":
         page = pages["admin"]
         page.goto("/dashboard")

@@ -102,4 +102,28 @@ document.addEventListener("DOMContentLoaded", function () {
     }
     apply();
   });
+  // Copy buttons ([data-copy] names the field to copy): the clipboard API (secure contexts),
+  // else the text is left selected for the person to copy by hand.
+  document.querySelectorAll("button[data-copy]").forEach(function (button) {
+    var field = document.querySelector(button.dataset.copy);
+    if (!field) {
+      return;
+    }
+    var label = button.textContent;
+    button.addEventListener("click", function () {
+      field.select();
+      var done = function () {
+        button.textContent = button.dataset.copied || "Copied";
+        window.setTimeout(function () { button.textContent = label; }, 2000);
+      };
+      var byHand = function () {
+        button.textContent = "Selected: copy it";
+      };
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(field.value).then(done, byHand);
+      } else {
+        byHand();
+      }
+    });
+  });
 });
