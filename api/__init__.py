@@ -85,8 +85,11 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from api.auth.routes import blp as auth
+    from api.calendars.routes import blp as calendar
+    from api.calendars.routes import feed_blp as calendar_feed
     from api.comments.routes import blp as comments
     from api.cron import blp as jobs
+    from api.exchange.routes import blp as exchange
     from api.extensions import api, db
     from api.health import blp as health
     from api.inbox.routes import blp as inbox
@@ -110,6 +113,9 @@ def register_blueprints(app: Flask) -> None:
         api.register_blueprint(blueprint)
     for blueprint in (outbox, reports, jobs):
         api.register_blueprint(blueprint)
+    for blueprint in (calendar, exchange):  # the calendar URL, CSV export and import
+        api.register_blueprint(blueprint)
+    app.register_blueprint(calendar_feed)  # /calendar/<token>.ics: the token, no JWT
     notifications.init_app(app)  # send queued email after the request commits
     task_counters.install(db.session)  # task counts move in every write's transaction
     after_response.init_app(app)  # work that waits until the answer is sent

@@ -71,11 +71,13 @@ class Capability(enum.StrEnum):
     PROJECT_MANAGE_MEMBERS = "project.manage_members"
     PROJECT_MANAGE_LABELS = "project.manage_labels"
     PROJECT_ARCHIVE = "project.archive"
+    PROJECT_IMPORT = "project.import"
     USER_LIST = "user.list"
     USER_ADMIN = "user.admin"
     STATS_READ = "stats.read"
     OUTBOX_ADMIN = "outbox.admin"
     INBOX_USE = "inbox.use"
+    CALENDAR_USE = "calendar.use"
 
     @property
     def domain(self) -> str:
@@ -122,6 +124,8 @@ GRANTS: dict[Capability, dict[str, Grant]] = {
     Capability.PROJECT_MANAGE_MEMBERS: _members(),
     Capability.PROJECT_MANAGE_LABELS: _members(),
     Capability.PROJECT_ARCHIVE: _members(),
+    # CSV import of tasks into a project (api/exchange): its leads; administrators anywhere.
+    Capability.PROJECT_IMPORT: _members(),
     # Comments and watching (issue 14, api/comments/rules.py): leads and members of a task's
     # project comment and watch (viewers only read); the author edits a comment; the author,
     # whoever holds task.edit on the task (its project's leads) and admins delete it.
@@ -142,6 +146,7 @@ GRANTS: dict[Capability, dict[str, Grant]] = {
     Capability.STATS_READ: {"admin": EVERY, "manager": EVERY},  # stats and summary reports
     Capability.OUTBOX_ADMIN: {"admin": EVERY},
     Capability.INBOX_USE: _staff(EVERY),  # one's own notifications and preferences
+    Capability.CALENDAR_USE: _staff(EVERY),  # one's own calendar feed URL (api/calendars)
 }
 
 

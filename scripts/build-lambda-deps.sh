@@ -59,8 +59,9 @@ done
 # tests check every call). SQLAlchemy's SQL Server and Oracle dialects are never loaded
 # (taskdesk runs on MySQL / MariaDB and SQLite; alembic names them only as strings). The
 # software bills of materials some wheels carry (*.dist-info/sboms) describe the build, not the
-# code; the licences stay.
+# code; the licences stay. icalendar ships its own test suite (0.9 MB).
 rm -rf "$OUT/bin" "$OUT"/{sqlalchemy,alembic,mako}/testing "$OUT"/sqlalchemy/ext/asyncio
+rm -rf "$OUT"/icalendar/tests
 rm -rf "$OUT"/sqlalchemy/dialects/{mssql,oracle}
 rm -rf "$OUT"/dns "$OUT"/dnspython-*.dist-info
 rm -f "$OUT"/*.dist-info/RECORD
