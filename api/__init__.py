@@ -125,7 +125,9 @@ def register_web_ui(app: Flask) -> None:
     """The server-rendered UI: HTML blueprints, cookie sessions, template helpers."""
     from api.auth.oidc_views import blp as oidc_web
     from api.auth.views import blp as auth_web
+    from api.calendars.views import blp as calendars_web
     from api.comments.views import blp as comments_web
+    from api.exchange.views import blp as exchange_web
     from api.inbox.views import blp as inbox_web
     from api.incidents.views import blp as incidents_web
     from api.notifications.views import blp as outbox_web
@@ -149,6 +151,8 @@ def register_web_ui(app: Flask) -> None:
         users_web,
         outbox_web,
         stats_web,
+        exchange_web,
+        calendars_web,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

@@ -76,6 +76,7 @@ def _guard_request() -> None:
     allowance = getattr(view, BODY_ALLOWANCE, None)
     if allowance is not None:
         request.max_content_length = allowance  # this request only; every reader follows it
+        request.max_form_memory_size = allowance  # a form field may carry the checked file
     limit = request.max_content_length
     length = request.content_length
     if limit is not None and length is not None and length > limit:

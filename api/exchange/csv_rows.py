@@ -128,7 +128,9 @@ def _choice(enum: Any, text: str, column: str) -> Any:
 
 
 def check_row(line: int, cells: dict[str, str]) -> tuple[ImportRow | None, list[RowError]]:
-    """The row's values, or None with its errors (one per bad column)."""
+    """The row's values and its errors (one per bad column). With errors, the row holds what
+    could be read (its assignees are still checked against the project), or is None when a
+    cell is not even text."""
     errors: list[RowError] = []
     values: dict[str, Any] = {}
 
@@ -175,9 +177,7 @@ def check_row(line: int, cells: dict[str, str]) -> tuple[ImportRow | None, list[
     elif len(labels) > MAX_LABELS:
         bad("labels", f"At most {MAX_LABELS} labels.")
     values["labels"] = labels
-    if errors:
-        return None, errors
-    return ImportRow(line=line, **values), []
+    return ImportRow(line=line, **values), errors
 
 
 def _refuse(message: str) -> Unprocessable:
@@ -211,7 +211,9 @@ def _dialect(sample: str) -> Any:
 
 
 def read_rows(data: bytes) -> tuple[list[ImportRow], list[RowError], int]:
-    """The rows of an uploaded CSV file: (valid rows, row errors, number of data rows).
+    """The rows of an uploaded CSV file: (rows, row errors, number of data rows). A row with
+    errors is among the rows too (so that its other cells can be checked further), unless a
+    cell was not text; `RowError.line` ties the two.
 
     Raises Unprocessable naming `file` when the file as a whole cannot be taken: larger than
     MAX_BYTES, not UTF-8 text, not CSV, no header row, no title column, an unknown or repeated

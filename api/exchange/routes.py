@@ -72,7 +72,7 @@ def import_tasks(options: dict, files: dict, key: str):
     """
     return service.import_tasks(
         key=key,
-        data=files["file"].read(),
+        data=None if files["file"] is None else files["file"].read(),
         actor=current(),
         dry_run=options["dry_run"],
         skip_invalid=options["skip_invalid"],

@@ -32,14 +32,16 @@ class ImportOptions(Schema):
     )
     skip_invalid = fields.Boolean(
         load_default=False,
-        metadata={"description": "Write the valid rows and report the others, instead of "
-                  "writing nothing when any row has a problem."},
+        metadata={
+            "description": "Write the valid rows and report the others, instead of "
+            "writing nothing when any row has a problem."
+        },
     )
 
 
 class ImportFile(Schema):
     file = Upload(
-        required=True,
+        load_default=None,
         metadata={
             "description": "CSV, UTF-8, at most 2 MB and 5,000 rows; header row with title "
             "(required), description, status, priority, deadline (ISO 8601 with an offset, or "

@@ -66,10 +66,8 @@ def _people(project_id: int, names: set[str]) -> dict[str, User]:
     return {user.username.lower(): user for user in found}
 
 
-def _check_people(
-    rows: list[ImportRow], people: dict[str, User], key: str
-) -> tuple[list[ImportRow], list[RowError]]:
-    good: list[ImportRow] = []
+def _check_people(rows: list[ImportRow], people: dict[str, User], key: str) -> list[RowError]:
+    """An error for each row naming someone who may not be assigned in project `key`."""
     errors: list[RowError] = []
     for row in rows:
         unknown = [name for name in row.assignees if name.lower() not in people]
@@ -81,9 +79,7 @@ def _check_people(
                     f"Not an active member of {key} who can be assigned: {', '.join(unknown)}.",
                 )
             )
-        else:
-            good.append(row)
-    return good, errors
+    return errors
 
 
 def _labels(project: Project, rows: list[ImportRow]) -> dict[str, Label]:
@@ -150,7 +146,7 @@ def _write(project: Project, rows: list[ImportRow], people: dict[str, User], act
 
 
 def import_tasks(
-    *, key: str, data: bytes, actor: User, dry_run: bool = True, skip_invalid: bool = False
+    *, key: str, data: bytes | None, actor: User, dry_run: bool = True, skip_invalid: bool = False
 ) -> ImportReport:
     """Check (and unless `dry_run`, write) the tasks of CSV `data` into project `key`.
 
@@ -158,18 +154,22 @@ def import_tasks(
     transaction; with problems it writes nothing and raises Unprocessable listing them
     (`errors.rows`: line, column, message), unless `skip_invalid`, which writes the valid rows
     and reports the others. Raises NotFound (project not visible), Forbidden (not a lead),
-    Unprocessable naming `project` (archived) or `file` (see csv_rows.read_rows).
+    Unprocessable naming `project` (archived) or `file` (None: no file; see
+    csv_rows.read_rows).
     """
     with unit_of_work():
         project = projects.get_visible(key, actor)
         require(actor, Capability.PROJECT_IMPORT, project)
         if project.is_archived:
             raise Unprocessable.field("project", "This project is archived: it takes no tasks.")
+        if data is None:
+            raise Unprocessable.field("file", "Attach a CSV file (form field file).", "files")
         rows, errors, count = read_rows(data)
         people = _people(project.id, {name.lower() for row in rows for name in row.assignees})
-        rows, unknown = _check_people(rows, people, project.key)
+        unknown = _check_people(rows, people, project.key)
         errors = sorted([*errors, *unknown], key=lambda e: (e.line, e.column or ""))
         bad_lines = {error.line for error in errors}
+        rows = [row for row in rows if row.line not in bad_lines]
         report = ImportReport(
             project=project.key, dry_run=dry_run, rows=count, valid=count - len(bad_lines)
         )

@@ -71,6 +71,7 @@ def world(make):
     incidents_service.report(
         data={"title": "VPN drops every hour", "severity": Severity.HIGH}, actor=employee
     )
+    make.project("OPS", name="Operations", members={manager: "lead", employee: "member"})
     return {
         "admin": admin,
         "manager": manager,
@@ -101,6 +102,7 @@ def _pages(world) -> list[tuple[str, str | None, str]]:
         ("incidents-employee", "employee", "/incidents"),
         ("incident-report", "employee", "/incidents/new"),
         ("incident-detail", "manager", f"/incidents/{incident}"),
+        ("project-import", "manager", "/projects/OPS/import"),
         ("stats", "manager", "/stats"),
         ("profile", "employee", "/profile"),
         ("admin-registrations", "admin", "/admin/registrations"),

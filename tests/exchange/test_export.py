@@ -77,12 +77,12 @@ def test_export_reads_past_one_page(client, auth, make) -> None:
 def test_formula_cells_are_guarded(client, auth, make) -> None:
     lead = make.user()
     ops = make.project("OPS", members={lead: "lead"})
-    make.task(project=ops, title="=HYPERLINK(\"http://x\")", description="+1\n-2")
+    make.task(project=ops, title='=HYPERLINK("http://x")', description="+1\n-2")
     make.task(project=ops, title="@SUM(A1)", description="\tcmd")
 
     rows = _rows(client.get(f"{EXPORT}?sort=created", headers=auth.headers(lead)))
 
-    assert [r["title"] for r in rows] == ["'=HYPERLINK(\"http://x\")", "'@SUM(A1)"]
+    assert [r["title"] for r in rows] == ['\'=HYPERLINK("http://x")', "'@SUM(A1)"]
     assert [r["description"] for r in rows] == ["'+1\n-2", "'\tcmd"]
 
 

@@ -30,7 +30,9 @@ def _tasks(key: str) -> list[Task]:
     project = db.session.scalar(sa.select(Project).where(Project.key == key))
     db.session.expire_all()
     return list(
-        db.session.scalars(sa.select(Task).where(Task.project_id == project.id).order_by(Task.number))
+        db.session.scalars(
+            sa.select(Task).where(Task.project_id == project.id).order_by(Task.number)
+        )
     )
 
 
@@ -81,9 +83,12 @@ def test_real_run_writes_every_row(client, auth, make) -> None:
     assert second.status == TaskStatus.PENDING and second.assignees == []
     assert third.status == TaskStatus.COMPLETED and third.completed_at is not None
     assert db.session.scalar(sa.select(Project.next_number).where(Project.id == ops.id)) == 4
-    assert db.session.scalar(
-        sa.select(sa.func.count()).select_from(Label).where(Label.project_id == ops.id)
-    ) == 2
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count()).select_from(Label).where(Label.project_id == ops.id)
+        )
+        == 2
+    )
     created = db.session.scalar(
         sa.select(sa.func.count()).select_from(Activity).where(Activity.action == "created")
     )

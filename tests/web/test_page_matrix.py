@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from api.calendars.models import CalendarToken
 from api.comments.models import TaskComment, TaskWatcher
 from api.extensions import db
 from api.inbox.models import Notification, NotificationKind, NotificationPreference
@@ -226,6 +227,22 @@ PUBLIC = [
     Page("/sign-in", expect(401, 401, 401, 401), {"login": "nobody", "password": "x"}, "nothing"),
     Page("/register", expect(422, 422, 422, 422), {"email": "not an email"}, "nothing"),
     Page("/password-reset", expect(422, 422, 422, 422), {"email": ""}, "nothing"),
+    # CSV import (the project's leads) and the calendar feed URL (everyone, their own)
+    Page(
+        "/projects/PLED/import",
+        LEAD_NOT_MANAGER,
+        {"csv_text": "title\nFrom the page matrix\n", "action": "import"},
+        "task_count",
+    ),
+    Page(
+        "/projects/POUT/import",
+        OUTSIDE,
+        {"csv_text": "title\nFrom the page matrix\n", "action": "import"},
+        "task_count",
+        "outsider",
+    ),
+    Page("/profile/calendar", ANYONE, {}, "calendar_tokens", "make"),
+    Page("/profile/calendar/revoke", ANYONE, {}, "calendar_tokens", "revoke"),
     Page(
         "/password-reset/confirm",
         expect(422, 422, 422, 422),
@@ -282,6 +299,8 @@ def world(make) -> dict[str, Any]:
                 path=f"/tasks/{own_task.id}",
             )
         )
+    for person in (employee, manager, admin):
+        db.session.add(CalendarToken(user_id=person.id, token_hash=f"{person.id:064d}"))
     db.session.commit()
     return {
         **comments,
@@ -359,6 +378,9 @@ WATCHES = {
         sa.select(NotificationPreference.user_id, NotificationPreference.kind)
     ).all(),
     "nothing": lambda w: None,
+    "calendar_tokens": lambda w: db.session.execute(
+        sa.select(CalendarToken.user_id, CalendarToken.token_hash).order_by(CalendarToken.user_id)
+    ).all(),
     "projects": lambda w: (
         db.session.execute(
             sa.select(Project.key, Project.name, Project.archived_at).order_by(Project.key)
