@@ -141,3 +141,19 @@ def test_completed_status_and_dates_are_exported(client, auth, make) -> None:
     rows = _rows(client.get(EXPORT, headers=auth.headers(lead)))
 
     assert rows[0]["status"] == "completed" and rows[0]["completed_at"].endswith("Z")
+
+
+def test_the_export_is_streamed_page_by_page(client, auth, make) -> None:
+    lead = make.user()
+    ops = make.project("OPS", members={lead: "lead"})
+    for n in range(3):
+        make.task(project=ops, title=f"Task {n}")
+
+    response = client.get(EXPORT, headers=auth.headers(lead), buffered=False)
+
+    assert response.status_code == 200
+    assert response.is_streamed
+    chunks = list(response.response)
+    assert chunks[0].startswith(b"ref,project,title,")  # the header goes out on its own
+    assert len(chunks) == 2 and chunks[1].count(b"\r\n") == 3
+    response.close()

@@ -13,10 +13,17 @@ document.addEventListener("DOMContentLoaded", function () {
         button.textContent = button.dataset.copied || "Copied";
         button.classList.replace("btn-outline-primary", "btn-success");
       };
+      // The Clipboard API needs a focused document; the older command is the fallback.
+      var fallback = function () {
+        input.select();
+        if (document.execCommand && document.execCommand("copy")) {
+          done();
+        }
+      };
       if (navigator.clipboard && navigator.clipboard.writeText) {
-        navigator.clipboard.writeText(input.value).then(done, function () {});
-      } else if (document.execCommand && document.execCommand("copy")) {
-        done();
+        navigator.clipboard.writeText(input.value).then(done, fallback);
+      } else {
+        fallback();
       }
     });
   });
