@@ -60,7 +60,7 @@ def export_incidents(query: dict):
 @allow_body(IMPORT_BODY_BYTES)
 @login_required(Capability.PROJECT_IMPORT)
 @blp.arguments(schemas.ImportOptions(), location="query")
-@blp.arguments(schemas.ImportFile(), location="files")
+@blp.arguments(schemas.ImportFile(), location="files", required=False)
 @blp.response(200, schemas.ImportReportRead)
 def import_tasks(options: dict, files: dict, key: str):
     """Import tasks from a CSV file (multipart field `file`) into the project (its leads).
