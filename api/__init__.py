@@ -102,8 +102,11 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from api.auth.routes import blp as auth
+    from api.calendars.routes import blp as calendar
+    from api.calendars.routes import feed_blp as calendar_feed
     from api.comments.routes import blp as comments
     from api.cron import blp as jobs
+    from api.exchange.routes import blp as exchange
     from api.extensions import api, db
     from api.health import blp as health
     from api.inbox.routes import blp as inbox
@@ -127,6 +130,9 @@ def register_blueprints(app: Flask) -> None:
         api.register_blueprint(blueprint)
     for blueprint in (outbox, reports, jobs):
         api.register_blueprint(blueprint)
+    for blueprint in (calendar, exchange):  # the calendar URL, CSV export and import
+        api.register_blueprint(blueprint)
+    app.register_blueprint(calendar_feed)  # /calendar/<token>.ics: the token, no JWT
     notifications.init_app(app)  # send queued email after the request commits
     task_counters.install(db.session)  # task counts move in every write's transaction
     after_response.init_app(app)  # work that waits until the answer is sent
@@ -136,7 +142,9 @@ def register_web_ui(app: Flask) -> None:
     """The server-rendered UI: HTML blueprints, cookie sessions, template helpers."""
     from api.auth.oidc_views import blp as oidc_web
     from api.auth.views import blp as auth_web
+    from api.calendars.views import blp as calendars_web
     from api.comments.views import blp as comments_web
+    from api.exchange.views import blp as exchange_web
     from api.inbox.views import blp as inbox_web
     from api.incidents.views import blp as incidents_web
     from api.notifications.views import blp as outbox_web
@@ -160,6 +168,8 @@ def register_web_ui(app: Flask) -> None:
         users_web,
         outbox_web,
         stats_web,
+        exchange_web,
+        calendars_web,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

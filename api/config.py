@@ -144,6 +144,7 @@ class BaseConfig:
     RATELIMIT_REGISTER = "10 per hour"  # per client address
     RATELIMIT_PASSWORD_RESET = "5 per hour"  # per account and per client address
     RATELIMIT_REPORT_EMAIL = "5 per hour"  # POST /reports/email per user
+    RATELIMIT_CALENDAR = "60 per hour"  # GET /calendar/<token>.ics per feed
     # Caches (issue 7, api/cache.py): empty CACHE_TYPE follows RATELIMIT_STORAGE_URI.
     CACHE_TYPE = ""
     CACHE_REDIS_URL = ""
@@ -228,6 +229,7 @@ class TestingConfig(BaseConfig):
     RATELIMIT_REGISTER = "1000000 per hour"
     RATELIMIT_PASSWORD_RESET = "1000000 per hour"
     RATELIMIT_REPORT_EMAIL = "1000000 per hour"
+    RATELIMIT_CALENDAR = "1000000 per hour"
 
 
 class ProductionConfig(BaseConfig):
@@ -255,6 +257,7 @@ _ENV_KEYS = (
     "RATELIMIT_REGISTER",
     "RATELIMIT_PASSWORD_RESET",
     "RATELIMIT_REPORT_EMAIL",
+    "RATELIMIT_CALENDAR",
     "CACHE_TYPE",
     "CACHE_REDIS_URL",
     "CRON_SECRET",

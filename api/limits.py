@@ -14,6 +14,9 @@ on every request:
 - RATELIMIT_REGISTER: POST /api/v1/auth/register and the UI's registration form, per address;
 - RATELIMIT_PASSWORD_RESET: POST /api/v1/auth/password-reset (and a UI form of that name), per
   account and, separately, per address;
+- RATELIMIT_CALENDAR: GET /calendar/<token>.ics, per feed (a digest of the token: calendar
+  services fetch many people's feeds from few addresses); being outside /api/, the feed also
+  gets RATELIMIT_DEFAULT per address, like every public API route;
 - RATELIMIT_REPORT_EMAIL: POST /api/v1/reports/email, per signed-in user, counting only requests
   that succeed.
 
@@ -27,6 +30,7 @@ the X-Forwarded-For hop that PROXY_FIX_X_FOR trusts behind a proxy.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -92,6 +96,13 @@ def user_key() -> str:
     return f"address:{client_address()}"
 
 
+def feed_key() -> str:
+    """The calendar feed asked for: a SHA-256 digest of the token in the URL (never the token
+    itself, which would then rest in the limiter's store)."""
+    token = str((request.view_args or {}).get("token", ""))
+    return "feed:" + hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()[:32]
+
+
 def _succeeded(response: Response) -> bool:
     return response.status_code < 400
 
@@ -126,6 +137,20 @@ NAMED_LIMITS = (
         ("auth.password_reset", "auth_web.password_reset"),
         account_key,
         "password-reset requests for this account",
+    ),
+    NamedLimit(
+        "RATELIMIT_CALENDAR",
+        ("calendar_feed.feed",),
+        feed_key,
+        "requests for this calendar feed",
+        methods=("GET",),
+    ),
+    NamedLimit(
+        "RATELIMIT_DEFAULT",
+        ("calendar_feed.feed",),
+        client_address,
+        "requests from this address",
+        methods=("GET",),
     ),
     NamedLimit(
         "RATELIMIT_REPORT_EMAIL",

@@ -72,12 +72,14 @@ class Capability(enum.StrEnum):
     PROJECT_MANAGE_MEMBERS = "project.manage_members"
     PROJECT_MANAGE_LABELS = "project.manage_labels"
     PROJECT_ARCHIVE = "project.archive"
+    PROJECT_IMPORT = "project.import"
     USER_LIST = "user.list"
     USER_ADMIN = "user.admin"
     STATS_READ = "stats.read"
     OUTBOX_ADMIN = "outbox.admin"
     INBOX_USE = "inbox.use"
     TOKEN_MANAGE = "token.manage"  # one's own personal access tokens
+    CALENDAR_USE = "calendar.use"
 
     @property
     def domain(self) -> str:
@@ -124,6 +126,8 @@ GRANTS: dict[Capability, dict[str, Grant]] = {
     Capability.PROJECT_MANAGE_MEMBERS: _members(),
     Capability.PROJECT_MANAGE_LABELS: _members(),
     Capability.PROJECT_ARCHIVE: _members(),
+    # CSV import of tasks into a project (api/exchange): its leads; administrators anywhere.
+    Capability.PROJECT_IMPORT: _members(),
     # Comments and watching (issue 14, api/comments/rules.py): leads and members of a task's
     # project comment and watch (viewers only read); the author edits a comment; the author,
     # whoever holds task.edit on the task (its project's leads) and admins delete it.
@@ -148,6 +152,7 @@ GRANTS: dict[Capability, dict[str, Grant]] = {
     Capability.OUTBOX_ADMIN: {"admin": EVERY},
     Capability.INBOX_USE: _staff(EVERY),  # one's own notifications and preferences
     Capability.TOKEN_MANAGE: _staff(EVERY),  # one's own personal access tokens
+    Capability.CALENDAR_USE: _staff(EVERY),  # one's own calendar feed URL (api/calendars)
 }
 
 
@@ -167,7 +172,14 @@ ADMIN_SCOPES = frozenset({Scope.ADMIN})
 IMPLIED_SCOPES = {Scope.TASKS_WRITE: Scope.TASKS_READ, Scope.INCIDENTS_WRITE: Scope.INCIDENTS_READ}
 
 C = Capability
-_TASKS_WRITE = (C.TASK_CREATE, C.TASK_EDIT, C.TASK_ASSIGN, C.TASK_SET_STATUS, C.TASK_DELETE)
+_TASKS_WRITE = (
+    C.TASK_CREATE,
+    C.TASK_EDIT,
+    C.TASK_ASSIGN,
+    C.TASK_SET_STATUS,
+    C.TASK_DELETE,
+    C.PROJECT_IMPORT,
+)
 _COMMENTS_WRITE = (C.TASK_COMMENT, C.TASK_WATCH, C.COMMENT_EDIT, C.COMMENT_DELETE)
 _INCIDENTS_WRITE = (C.INCIDENT_REPORT, C.INCIDENT_RESPOND, C.INCIDENT_EDIT_REPORT)
 _INCIDENTS_MOVE = (C.INCIDENT_TRIAGE, C.INCIDENT_SET_STATUS, C.INCIDENT_REOPEN, C.INCIDENT_LEAD)

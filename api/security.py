@@ -10,7 +10,10 @@ only ever reached over HTTPS.
 
 from __future__ import annotations
 
-from flask import Flask, Response, abort, request
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from flask import Flask, Response, abort, current_app, request
 from werkzeug.routing import IntegerConverter
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -69,10 +72,30 @@ def _guard_request() -> None:
     """
     if request.method in REFUSED_METHODS:
         abort(405, valid_methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"])
+    view = current_app.view_functions.get(request.endpoint or "")
+    allowance = getattr(view, BODY_ALLOWANCE, None)
+    if allowance is not None:
+        request.max_content_length = allowance  # this request only; every reader follows it
+        request.max_form_memory_size = allowance  # a form field may carry the checked file
     limit = request.max_content_length
     length = request.content_length
     if limit is not None and length is not None and length > limit:
         abort(413, f"The request body is larger than {limit} bytes.")
+
+
+BODY_ALLOWANCE = "max_body_bytes"
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def allow_body(limit: int) -> Callable[[F], F]:
+    """Let one view take bodies up to `limit` bytes instead of MAX_CONTENT_LENGTH (a file
+    upload); the request guard reads the mark before anything reads the body."""
+
+    def mark(view: F) -> F:
+        setattr(view, BODY_ALLOWANCE, limit)
+        return view
+
+    return mark
 
 
 def register_request_guard(app: Flask) -> None:

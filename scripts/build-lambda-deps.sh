@@ -60,7 +60,23 @@ done
 # (taskdesk runs on MySQL / MariaDB and SQLite; alembic names them only as strings). The
 # software bills of materials some wheels carry (*.dist-info/sboms) describe the build, not the
 # code; the licences stay.
+# Nor is any of these, which keeps room for icalendar (the calendar feed) under the budget:
+# icalendar's own test suite; C sources shipped beside compiled modules (wrapt, markupsafe) and
+# cffi's headers (read only to compile; every cffi module here is prebuilt); alembic's `init`
+# templates; werkzeug's interactive debugger (the development server's); python-dateutil's
+# time-zone tarball (icalendar reads zones through zoneinfo and tzdata, and the feed is UTC);
+# redis-py's module commands (search, JSON, time series, Bloom, vector sets: imported only when
+# called; taskdesk's Redis holds rate-limit counters and the cache); Authlib's adapters for other
+# frameworks and for the server side (taskdesk is a Flask OpenID client); charset-normalizer's
+# compiled speed-ups, whose pure-Python modules in the same wheel take over (requests guesses a
+# response's encoding with it only when the response names none).
 rm -rf "$OUT/bin" "$OUT"/{sqlalchemy,alembic,mako}/testing "$OUT"/sqlalchemy/ext/asyncio
+rm -rf "$OUT"/icalendar/tests "$OUT"/alembic/templates "$OUT"/werkzeug/debug
+rm -f "$OUT"/wrapt/*.c "$OUT"/markupsafe/*.c "$OUT"/cffi/*.h "$OUT"/charset_normalizer/*.so
+rm -f "$OUT"/dateutil/zoneinfo/*.tar.gz
+rm -rf "$OUT"/redis/commands/{search,json,timeseries,bf,vectorset}
+rm -rf "$OUT"/authlib/integrations/{django_client,django_oauth1,django_oauth2,flask_oauth1}
+rm -rf "$OUT"/authlib/integrations/{flask_oauth2,httpx_client,sqla_oauth2,starlette_client}
 rm -rf "$OUT"/sqlalchemy/dialects/{mssql,oracle}
 rm -rf "$OUT"/dns "$OUT"/dnspython-*.dist-info
 rm -f "$OUT"/*.dist-info/RECORD

@@ -15,10 +15,12 @@ from typing import Any
 
 import pytest
 
+from api.calendars import service as calendars
 from api.comments import service as comments
 from api.comments import watchers
 from api.comments.models import TaskComment
 from api.errors import Forbidden, NotFound, Unprocessable
+from api.exchange import service as exchange
 from api.extensions import db
 from api.inbox import service as inbox
 from api.incidents import queries as incident_queries
@@ -565,6 +567,21 @@ PROJECT_COMMANDS = [
         LEAD_RIGHTS,
     ),
     Command("tasks.delete in OPS", _task_call("delete", "task"), LEAD_RIGHTS),
+    Command(
+        "exchange.import_tasks into OPS",
+        lambda w, a: exchange.import_tasks(key="OPS", data=b"title\nx\n", actor=a, dry_run=False),
+        LEAD_ONLY,
+    ),
+    Command(
+        "calendars.create_token",
+        lambda w, a: calendars.create_token(actor=a),
+        in_project(OK, OK, OK, OK, outsider=OK),
+    ),
+    Command(
+        "calendars.revoke_token",
+        lambda w, a: calendars.revoke_token(actor=a),
+        in_project(OK, OK, OK, OK, outsider=OK),
+    ),
 ]
 
 

@@ -24,6 +24,7 @@ PROJECT_ACTIONS = (
     Capability.PROJECT_MANAGE_MEMBERS,
     Capability.PROJECT_MANAGE_LABELS,
     Capability.PROJECT_ARCHIVE,
+    Capability.PROJECT_IMPORT,
 )
 EDITABLE = ("name", "description")
 

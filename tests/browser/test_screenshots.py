@@ -77,6 +77,7 @@ def world(make):
         data={"title": "VPN drops every hour", "severity": Severity.HIGH}, actor=employee
     )
     _tokens(employee)
+    make.project("OPS", name="Operations", members={manager: "lead", employee: "member"})
     return {
         "admin": admin,
         "manager": manager,
@@ -132,6 +133,7 @@ def _pages(world) -> list[tuple[str, str | None, str]]:
         ("incident-report", "employee", "/incidents/new"),
         ("incident-detail", "manager", f"/incidents/{incident}"),
         ("incident-acknowledge", "manager", _acknowledge_link(world)),
+        ("project-import", "manager", "/projects/OPS/import"),
         ("stats", "manager", "/stats"),
         ("profile", "employee", "/profile"),
         ("admin-registrations", "admin", "/admin/registrations"),

@@ -20,6 +20,7 @@ import sqlalchemy as sa
 
 from api.auth import personal_tokens
 from api.auth.models import PersonalToken
+from api.calendars.models import CalendarToken
 from api.comments.models import TaskComment, TaskWatcher
 from api.db import utcnow
 from api.extensions import db
@@ -271,6 +272,22 @@ PUBLIC = [
     Page("/sign-in", expect(401, 401, 401, 401), {"login": "nobody", "password": "x"}, "nothing"),
     Page("/register", expect(422, 422, 422, 422), {"email": "not an email"}, "nothing"),
     Page("/password-reset", expect(422, 422, 422, 422), {"email": ""}, "nothing"),
+    # CSV import (the project's leads) and the calendar feed URL (everyone, their own)
+    Page(
+        "/projects/PLED/import",
+        LEAD_NOT_MANAGER,
+        {"csv_text": "title\nFrom the page matrix\n", "action": "import"},
+        "task_count",
+    ),
+    Page(
+        "/projects/POUT/import",
+        OUTSIDE,
+        {"csv_text": "title\nFrom the page matrix\n", "action": "import"},
+        "task_count",
+        "outsider",
+    ),
+    Page("/profile/calendar", ANYONE, {}, "calendar_tokens", "make"),
+    Page("/profile/calendar/revoke", ANYONE, {}, "calendar_tokens", "revoke"),
     Page(
         "/password-reset/confirm",
         expect(422, 422, 422, 422),
@@ -327,6 +344,8 @@ def world(make) -> dict[str, Any]:
                 path=f"/tasks/{own_task.id}",
             )
         )
+    for person in (employee, manager, admin):
+        db.session.add(CalendarToken(user_id=person.id, token_hash=f"{person.id:064d}"))
     db.session.commit()
     token, _secret = personal_tokens.create(
         actor=employee,
@@ -415,6 +434,9 @@ WATCHES = {
     "nothing": lambda w: None,
     "tokens": lambda w: db.session.execute(
         sa.select(PersonalToken.id, PersonalToken.revoked_at).order_by(PersonalToken.id)
+    ).all(),
+    "calendar_tokens": lambda w: db.session.execute(
+        sa.select(CalendarToken.user_id, CalendarToken.token_hash).order_by(CalendarToken.user_id)
     ).all(),
     "projects": lambda w: (
         db.session.execute(

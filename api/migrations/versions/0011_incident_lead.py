@@ -18,7 +18,7 @@ import api.db
 
 # revision identifiers, used by Alembic.
 revision = "0011_incident_lead"
-down_revision = "0008_scale"
+down_revision = "0010_calendar_tokens"
 branch_labels = None
 depends_on = None
 
