@@ -76,6 +76,7 @@ class Capability(enum.StrEnum):
     STATS_READ = "stats.read"
     OUTBOX_ADMIN = "outbox.admin"
     INBOX_USE = "inbox.use"
+    WEBHOOK_ADMIN = "webhook.admin"
 
     @property
     def domain(self) -> str:
@@ -142,6 +143,7 @@ GRANTS: dict[Capability, dict[str, Grant]] = {
     Capability.STATS_READ: {"admin": EVERY, "manager": EVERY},  # stats and summary reports
     Capability.OUTBOX_ADMIN: {"admin": EVERY},
     Capability.INBOX_USE: _staff(EVERY),  # one's own notifications and preferences
+    Capability.WEBHOOK_ADMIN: {"admin": EVERY},  # outgoing webhooks and their deliveries
 }
 
 
