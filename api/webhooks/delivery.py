@@ -251,7 +251,7 @@ def run_webhooks(
 def init_app(app: Flask) -> None:
     """Track deliveries across commit and rollback; after a request that committed some, try
     them once the answer has gone out (api/notifications/after_response.py)."""
-    from api.notifications.after_response import run_after_response
+    from api.notifications.after_response import run_when_sent
 
     register_session_events()
 
@@ -259,5 +259,5 @@ def init_app(app: Flask) -> None:
     def _deliver_after_commit(response: Any) -> Any:
         ids = db.session.info.pop(COMMITTED, None)
         if ids and app.config["WEBHOOK_SEND_AFTER_COMMIT"]:
-            run_after_response(deliver_ids, ids)
+            return run_when_sent(response, deliver_ids, ids)
         return response

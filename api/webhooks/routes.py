@@ -32,9 +32,7 @@ def create_webhook(data: dict):
     """Register a webhook. The answer holds its signing secret, shown this once: deliveries
     carry Standard Webhooks headers (webhook-id, webhook-timestamp, webhook-signature)."""
     created = service.create(data=data, actor=current())
-    hook = created.webhook
-    body = {**schemas.WebhookRead().dump(hook), "secret": created.secret}
-    return body, 201, {"Location": f"/api/v1/webhooks/{hook.id}"}
+    return created, 201, {"Location": f"/api/v1/webhooks/{created.webhook.id}"}
 
 
 @blp.get("/<int:webhook_id>")

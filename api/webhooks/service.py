@@ -68,6 +68,10 @@ class Created:
     webhook: Webhook
     secret: str
 
+    def __getattr__(self, name: str) -> Any:
+        """The webhook's attributes, so that one schema dumps the webhook and the secret."""
+        return getattr(self.webhook, name)
+
 
 def list_webhooks(*, actor: Any) -> list[Webhook]:
     """Every webhook, oldest first (webhook.admin; raises Forbidden)."""
