@@ -133,6 +133,7 @@ def register_web_ui(app: Flask) -> None:
     from api.web import errors, filters, session
     from api.web.blueprints import WEB_BLUEPRINTS
     from api.web.views import blp as web
+    from api.webhooks.views import blp as webhooks_web
 
     blueprints = (
         web,
@@ -145,6 +146,7 @@ def register_web_ui(app: Flask) -> None:
         incidents_web,
         users_web,
         outbox_web,
+        webhooks_web,
         stats_web,
     )
     for blueprint in blueprints:

@@ -36,6 +36,7 @@ BADGES = {
     "disabled": "text-bg-dark",
     "sending": "text-bg-info",
     "sent": "text-bg-success",
+    "delivered": "text-bg-success",
     "failed": "text-bg-warning",
     "dead": "text-bg-danger",
 }
@@ -176,6 +177,7 @@ MENU = (
     ("Registrations", "users_web.registrations"),
     ("Users", "users_web.users"),
     ("Email outbox", "outbox_web.index"),
+    ("Webhooks", "webhooks_web.index"),
 )
 
 
