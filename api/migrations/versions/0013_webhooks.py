@@ -20,8 +20,15 @@ branch_labels = None
 depends_on = None
 
 EVENT_TYPES = (
-    "task.created", "task.updated", "task.assigned", "task.completed", "comment.created",
-    "incident.reported", "incident.status_changed", "incident.responded", "incident.escalated",
+    "task.created",
+    "task.updated",
+    "task.assigned",
+    "task.completed",
+    "comment.created",
+    "incident.reported",
+    "incident.status_changed",
+    "incident.responded",
+    "incident.escalated",
 )
 
 
@@ -43,8 +50,10 @@ def upgrade():
         sa.Column("created_at", api.db.UTCDateTime(), nullable=False),
         sa.Column("updated_at", api.db.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["created_by_id"], ["users.id"],
-            name=op.f("fk_webhooks_created_by_id_users"), ondelete="SET NULL",
+            ["created_by_id"],
+            ["users.id"],
+            name=op.f("fk_webhooks_created_by_id_users"),
+            ondelete="SET NULL",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_webhooks")),
     )
@@ -72,8 +81,10 @@ def upgrade():
         sa.Column("updated_at", api.db.UTCDateTime(), nullable=False),
         sa.Column("delivered_at", api.db.UTCDateTime(), nullable=True),
         sa.ForeignKeyConstraint(
-            ["webhook_id"], ["webhooks.id"],
-            name=op.f("fk_webhook_deliveries_webhook_id_webhooks"), ondelete="CASCADE",
+            ["webhook_id"],
+            ["webhooks.id"],
+            name=op.f("fk_webhook_deliveries_webhook_id_webhooks"),
+            ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_webhook_deliveries")),
         sa.UniqueConstraint("dedupe_key", name=op.f("uq_webhook_deliveries_dedupe_key")),
