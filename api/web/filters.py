@@ -177,7 +177,6 @@ MENU = (
     ("Registrations", "users_web.registrations"),
     ("Users", "users_web.users"),
     ("Email outbox", "outbox_web.index"),
-    ("Webhooks", "webhooks_web.index"),
 )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
@@ -75,6 +76,11 @@ class Webhook(db.Model):
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    @property
+    def host(self) -> str:
+        """The URL's host (and port), for lists."""
+        return urlsplit(self.url).netloc.rpartition("@")[2]
 
     @property
     def events(self) -> list[str]:

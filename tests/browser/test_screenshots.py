@@ -15,6 +15,7 @@ from api.tasks import service as tasks_service
 from api.tasks.models import Priority, TaskStatus
 from tests.browser.conftest import DESKTOP, PHONE, open_page, open_phone_menu
 from tests.incidents import factories as incidents
+from tests.webhooks.screens import webhooks_world
 
 pytestmark = pytest.mark.browser
 
@@ -72,6 +73,7 @@ def world(make):
         data={"title": "VPN drops every hour", "severity": Severity.HIGH}, actor=employee
     )
     return {
+        "webhook": webhooks_world(admin),
         "admin": admin,
         "manager": manager,
         "employee": employee,
@@ -106,6 +108,9 @@ def _pages(world) -> list[tuple[str, str | None, str]]:
         ("admin-registrations", "admin", "/admin/registrations"),
         ("admin-users", "admin", "/admin/users"),
         ("admin-outbox", "admin", "/admin/outbox"),
+        ("admin-webhooks", "admin", "/admin/webhooks"),
+        ("admin-webhook-edit", "admin", f"/admin/webhooks/{world['webhook']}"),
+        ("admin-webhook-deliveries", "admin", "/admin/webhooks/deliveries"),
         ("error-403", "employee", "/stats"),
         ("error-404", "employee", "/no-such-page"),
     ]
@@ -142,6 +147,15 @@ def test_every_page(live_server, chromium, app, world, shots, size, theme):
         if not page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"):
             problems.append(f"{name}: wider than the window")
         shots(page, f"{name}-{size}-{theme}")
+    page = pages["admin"]
+    page.goto("/admin/webhooks")
+    page.fill("#url", "https://93.184.215.14/hooks/taskdesk")
+    page.check("input[value='incident.reported']")
+    page.click("button:has-text('Add webhook')")
+    page.wait_for_selector("[data-testid=webhook-secret]")
+    if not page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"):
+        problems.append("admin-webhook-added: wider than the window")
+    shots(page, f"admin-webhook-added-{size}-{theme}")
     if size == "phone":
         page = pages["admin"]
         page.goto("/dashboard")

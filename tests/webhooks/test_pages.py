@@ -95,3 +95,6 @@ def test_the_pages_are_for_admins(app, make):
         web = WebClient(app).sign_in(make.user(role=role))
         assert web.get("/admin/webhooks").status_code == 403
         assert web.get("/admin/webhooks/deliveries").status_code == 403
+        assert 'href="/admin/webhooks"' not in web.get("/dashboard").get_data(as_text=True)
+    admin = _admin(app, make)
+    assert 'href="/admin/webhooks"' in admin.get("/dashboard").get_data(as_text=True)
