@@ -179,6 +179,10 @@ class BaseConfig:
     WEBHOOK_BACKOFF_BASE_SECONDS = 30  # next try after uniform(0, min(cap, base * 2**attempts))
     WEBHOOK_BACKOFF_CAP_SECONDS = 4 * 3600
     WEBHOOK_SEND_AFTER_COMMIT = True  # try new deliveries once the request's answer is sent
+    # One outbox run delivers batches of WEBHOOK_BATCH_SIZE until WEBHOOK_RUN_SECONDS have gone
+    # by: at worst 120 s + 10 x 5 s, inside the outbox function's 240 s (serverless.yml).
+    WEBHOOK_BATCH_SIZE = 10
+    WEBHOOK_RUN_SECONDS = 120
     # http:// targets and loopback, private or link-local addresses: development only (SSRF).
     WEBHOOK_ALLOW_LOCAL = False
     # Events on one task for one person within the same window of this many seconds become one

@@ -236,11 +236,17 @@ def run_webhooks(
     *, now: datetime | None = None, batch_size: int | None = None, max_batches: int = 50
 ) -> DeliveryResult:
     """The job's part for webhooks: claim due rows in batches (the run's `now`) and deliver
-    them. Stops at an empty batch or after `max_batches` (the next run continues)."""
+    them. Stops at an empty batch, after `max_batches`, or when WEBHOOK_RUN_SECONDS have gone
+    by (the next run continues): a batch of slow receivers (5 s each) must end well inside the
+    outbox job's timeout (serverless.yml), so no claimed row waits for its lease to run out."""
     now = now or utcnow()
-    batch_size = batch_size or current_app.config["OUTBOX_BATCH_SIZE"]
+    config = current_app.config
+    batch_size = batch_size or config["WEBHOOK_BATCH_SIZE"]
+    stop_at = time.monotonic() + config["WEBHOOK_RUN_SECONDS"]
     total = DeliveryResult()
     for _ in range(max_batches):
+        if time.monotonic() >= stop_at:
+            break
         rows = claim(limit=batch_size, now=now)
         if not rows:
             break

@@ -102,5 +102,6 @@ def test_a_certificate_for_another_name_is_refused(app, tls_receiver, webhook, d
     assert JOBS["outbox"]()["webhooks"]["failed"] == 1
 
     assert receiver.requests == []
+    db.session.expire_all()
     [row] = db.session.query(WebhookDelivery).all()
     assert row.status == DeliveryStatus.FAILED and "doesn't match" in row.last_response
