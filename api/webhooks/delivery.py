@@ -63,10 +63,12 @@ class DeliveryResult:
     lost: int = 0
 
     def add(self, other: DeliveryResult) -> None:
+        """Add `other`'s counts to these."""
         for name in ("claimed", "delivered", "failed", "dead", "lost"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
     def as_dict(self) -> dict[str, int]:
+        """The counts as the job reports them."""
         return {n: getattr(self, n) for n in ("claimed", "delivered", "failed", "dead", "lost")}
 
 

@@ -140,6 +140,8 @@ def delete(*, webhook_id: int, actor: Any) -> None:
 
 @dataclass(frozen=True)
 class DeliveryFilter:
+    """Filters of the delivery list: a status, a webhook id (None: any)."""
+
     status: DeliveryStatus | None = None
     webhook_id: int | None = None
 
