@@ -122,18 +122,21 @@ def register_blueprints(app: Flask) -> None:
     from api.tasks import counters as task_counters
     from api.tasks.routes import blp as tasks
     from api.users.routes import blp as users
+    from api.webhooks import delivery as webhooks
+    from api.webhooks.routes import blp as webhook_routes
 
     register_id_converter(app)  # before the first rule: ids beyond BIGINT answer 404
     app.url_map.converters["public_id"] = PublicIdConverter
     api.register_converter(PublicIdConverter, public_id_schema)
     for blueprint in (auth, users, projects, tasks, comments, incidents, inbox, stats, health):
         api.register_blueprint(blueprint)
-    for blueprint in (outbox, reports, jobs):
+    for blueprint in (outbox, webhook_routes, reports, jobs):
         api.register_blueprint(blueprint)
     for blueprint in (calendar, exchange):  # the calendar URL, CSV export and import
         api.register_blueprint(blueprint)
     app.register_blueprint(calendar_feed)  # /calendar/<token>.ics: the token, no JWT
     notifications.init_app(app)  # send queued email after the request commits
+    webhooks.init_app(app)  # deliver new webhook events once the answer is sent
     task_counters.install(db.session)  # task counts move in every write's transaction
     after_response.init_app(app)  # work that waits until the answer is sent
 
@@ -155,6 +158,7 @@ def register_web_ui(app: Flask) -> None:
     from api.web import errors, filters, session
     from api.web.blueprints import WEB_BLUEPRINTS
     from api.web.views import blp as web
+    from api.webhooks.views import blp as webhooks_web
 
     blueprints = (
         web,
@@ -167,6 +171,7 @@ def register_web_ui(app: Flask) -> None:
         incidents_web,
         users_web,
         outbox_web,
+        webhooks_web,
         stats_web,
         exchange_web,
         calendars_web,

@@ -174,6 +174,18 @@ class BaseConfig:
     OUTBOX_LEASE_SECONDS = 900
     OUTBOX_BATCH_SIZE = 100  # rows claimed per outbox job round
     MAIL_SEND_AFTER_COMMIT = True  # try queued mail right after the request commits
+    # Outgoing webhooks (api/webhooks): delivered by the outbox job with the same leases.
+    WEBHOOK_TIMEOUT_SECONDS = 5.0  # one POST, connect and answer together; redirects not followed
+    WEBHOOK_RETRY_SECONDS = 24 * 3600  # retried this long after the event, then dead
+    WEBHOOK_BACKOFF_BASE_SECONDS = 30  # next try after uniform(0, min(cap, base * 2**attempts))
+    WEBHOOK_BACKOFF_CAP_SECONDS = 4 * 3600
+    WEBHOOK_SEND_AFTER_COMMIT = True  # try new deliveries once the request's answer is sent
+    # One outbox run delivers batches of WEBHOOK_BATCH_SIZE until WEBHOOK_RUN_SECONDS have gone
+    # by: at worst 120 s + 10 x 5 s, inside the outbox function's 240 s (serverless.yml).
+    WEBHOOK_BATCH_SIZE = 10
+    WEBHOOK_RUN_SECONDS = 120
+    # http:// targets and loopback, private or link-local addresses: development only (SSRF).
+    WEBHOOK_ALLOW_LOCAL = False
     # Events on one task for one person within the same window of this many seconds become one
     # email (api/inbox/emails.py), sent when the window closes.
     NOTIFY_DIGEST_SECONDS = 300
@@ -215,6 +227,7 @@ class DevelopmentConfig(BaseConfig):
     JWT_COOKIE_SECURE = False
     SESSION_COOKIE_SECURE = False
     HSTS_SECONDS = 0
+    WEBHOOK_ALLOW_LOCAL = True
 
 
 class TestingConfig(BaseConfig):
@@ -230,6 +243,8 @@ class TestingConfig(BaseConfig):
     RATELIMIT_PASSWORD_RESET = "1000000 per hour"
     RATELIMIT_REPORT_EMAIL = "1000000 per hour"
     RATELIMIT_CALENDAR = "1000000 per hour"
+    # Webhook tests deliver by calling the job; no request reaches the network on its own.
+    WEBHOOK_SEND_AFTER_COMMIT = False
 
 
 class ProductionConfig(BaseConfig):

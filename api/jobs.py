@@ -32,10 +32,14 @@ def reports(now: datetime | None = None, progress: Any = None) -> dict[str, Any]
 
 
 def outbox(now: datetime | None = None, progress: Any = None) -> dict[str, Any]:
-    """Run the outbox retry job (every 5 minutes); returns its counts."""
+    """Run the outbox job (every 5 minutes): email, then webhook deliveries (api/webhooks);
+    returns the email counts and, under "webhooks", the deliveries'."""
     from api.notifications.jobs import run_outbox_job
+    from api.webhooks.delivery import run_webhooks
 
-    return run_outbox_job(now=now, progress=progress)
+    result = run_outbox_job(now=now, progress=progress)
+    result["webhooks"] = run_webhooks(now=now).as_dict()
+    return result
 
 
 def escalate(now: datetime | None = None, progress: Any = None) -> dict[str, Any]:

@@ -80,6 +80,7 @@ class Capability(enum.StrEnum):
     INBOX_USE = "inbox.use"
     TOKEN_MANAGE = "token.manage"  # one's own personal access tokens
     CALENDAR_USE = "calendar.use"
+    WEBHOOK_ADMIN = "webhook.admin"
 
     @property
     def domain(self) -> str:
@@ -153,6 +154,7 @@ GRANTS: dict[Capability, dict[str, Grant]] = {
     Capability.INBOX_USE: _staff(EVERY),  # one's own notifications and preferences
     Capability.TOKEN_MANAGE: _staff(EVERY),  # one's own personal access tokens
     Capability.CALENDAR_USE: _staff(EVERY),  # one's own calendar feed URL (api/calendars)
+    Capability.WEBHOOK_ADMIN: {"admin": EVERY},  # outgoing webhooks and their deliveries
 }
 
 
@@ -193,7 +195,7 @@ SCOPES: dict[Capability, Scope] = {
     **dict.fromkeys(_TASKS_WRITE + _COMMENTS_WRITE, Scope.TASKS_WRITE),
     C.INCIDENT_READ: Scope.INCIDENTS_READ,
     **dict.fromkeys(_INCIDENTS_WRITE + _INCIDENTS_MOVE, Scope.INCIDENTS_WRITE),
-    **dict.fromkeys(_PROJECTS_ADMIN + _ADMIN + (C.OUTBOX_ADMIN,), Scope.ADMIN),
+    **dict.fromkeys(_PROJECTS_ADMIN + _ADMIN + (C.OUTBOX_ADMIN, C.WEBHOOK_ADMIN), Scope.ADMIN),
 }
 # request.environ key: (user id, frozenset of Scope) while a personal access token acts.
 TOKEN_SCOPES_KEY = "taskdesk.token_scopes"

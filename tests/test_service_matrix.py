@@ -39,8 +39,11 @@ from api.tasks.filters import TaskFilter
 from api.tasks.models import TaskStatus
 from api.users import service as users
 from api.users.models import Role, UserStatus
+from api.webhooks import service as webhooks
+from api.webhooks.models import DeliveryStatus
 from tests.incidents import factories
 from tests.route_matrix.notifications import _email
+from tests.route_matrix.webhooks import PUBLIC_URL, _delivery, _webhook
 
 ACTORS = ("employee", "manager", "admin", "disabled_admin")
 OK = "ok"
@@ -331,6 +334,47 @@ COMMANDS = [
         lambda w, a: outbox.requeue(outbox_id=w["dead_email"], actor=a),
         ADMIN_ONLY,
     ),
+    # webhooks
+    Command("webhooks.list", lambda w, a: webhooks.list_webhooks(actor=a), ADMIN_ONLY),
+    Command(
+        "webhooks.create",
+        lambda w, a: webhooks.create(data={"url": PUBLIC_URL, "events": ["task.created"]}, actor=a),
+        ADMIN_ONLY,
+    ),
+    Command(
+        "webhooks.get",
+        lambda w, a: webhooks.get_webhook(webhook_id=w["webhook"], actor=a),
+        ADMIN_ONLY,
+    ),
+    Command(
+        "webhooks.update",
+        lambda w, a: webhooks.update(
+            webhook_id=w["webhook"], changes={"events": ["task.updated"]}, actor=a
+        ),
+        ADMIN_ONLY,
+    ),
+    Command(
+        "webhooks.delete",
+        lambda w, a: webhooks.delete(webhook_id=w["webhook"], actor=a),
+        ADMIN_ONLY,
+    ),
+    Command(
+        "webhooks.list_deliveries",
+        lambda w, a: webhooks.list_deliveries(
+            filters=webhooks.DeliveryFilter(), actor=a, page=1, page_size=10
+        ),
+        ADMIN_ONLY,
+    ),
+    Command(
+        "webhooks.get_delivery",
+        lambda w, a: webhooks.get_delivery(delivery_id=w["dead_delivery"], actor=a),
+        ADMIN_ONLY,
+    ),
+    Command(
+        "webhooks.redeliver",
+        lambda w, a: webhooks.redeliver(delivery_id=w["dead_delivery"], actor=a),
+        ADMIN_ONLY,
+    ),
 ]
 
 
@@ -378,6 +422,10 @@ def world(make) -> dict[str, Any]:
         ).public_id,
         "dead_email": _email(employee, OutboxStatus.DEAD, f"service-matrix:{employee.id}"),
     }
+    hook = _webhook(admin, "service-matrix")
+    built["webhook"] = hook.id
+    built["dead_delivery"] = _delivery(hook, DeliveryStatus.DEAD, "service-matrix")
+    db.session.commit()
     return built | {
         "own_comment": comment(built["own_task"], employee),
         "managers_comment": comment(built["own_task"], manager),

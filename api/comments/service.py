@@ -32,6 +32,8 @@ from api.permissions import Capability, require
 from api.tasks.models import Task
 from api.tasks.queries import get_visible
 from api.users.models import User, UserStatus
+from api.webhooks import events as webhooks
+from api.webhooks.models import EventType
 
 
 def _check_body(body: str) -> str:
@@ -108,6 +110,18 @@ def create(*, task_id: int, body: str, actor: User) -> TaskComment:
         activity.record_change(task, "commented", {"comment_id": [None, comment.id]}, actor)
         _announce(task, comment, [p for p in mentioned if p.id != actor.id], actor)
         watchers.watch_automatically(task, [actor, *mentioned])
+        webhooks.emit(
+            EventType.COMMENT_CREATED,
+            webhooks.task_data(
+                task,
+                actor,
+                comment={
+                    "id": comment.id,
+                    "body": comment.body,
+                    "url": webhooks.link(_path(task, comment)),
+                },
+            ),
+        )
     return comment
 
 

@@ -37,6 +37,8 @@ from api.notifications.backends import Backend, get_backend
 from api.notifications.models import OutboxEmail
 from api.permissions import Capability, can
 from api.users.models import User, UserStatus
+from api.webhooks import events as webhooks
+from api.webhooks.models import EventType
 
 log = logging.getLogger(__name__)
 
@@ -140,6 +142,14 @@ def record_escalation(incident: Incident, *, level: int, now: datetime) -> Incid
         audience=f"{LEVELS[level - 1]}s",
         waited_seconds=waited,
         people=people,
+    )
+    webhooks.emit(
+        EventType.INCIDENT_ESCALATED,
+        webhooks.incident_data(
+            incident,
+            None,
+            escalation={"level": level, "notified": f"{LEVELS[level - 1]}s", "waited": waited},
+        ),
     )
     return row
 

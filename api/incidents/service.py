@@ -28,6 +28,8 @@ from api.incidents.queries import TRANSITIONS, get_visible
 from api.permissions import Capability, can, require
 from api.preconditions import check_if_match
 from api.users.models import User, UserStatus
+from api.webhooks import events as webhooks
+from api.webhooks.models import EventType
 
 # The capability each editable field needs: the reporter edits the report while it is still
 # `reported`; the assignee triages and moves it; managers and admins do everything.
@@ -89,6 +91,7 @@ def report(*, data: dict[str, Any], actor: User) -> Incident:
         }
         activity.record_change(incident, "reported", snapshot, actor)
         emails.incident_reported(incident, actor=actor)
+        webhooks.emit(EventType.INCIDENT_REPORTED, webhooks.incident_data(incident, actor))
     return incident
 
 
@@ -198,6 +201,14 @@ def update(
             emails.incident_status(
                 incident, old=status_before.value, new=incident.status.value, actor=actor
             )
+            webhooks.emit(
+                EventType.INCIDENT_STATUS_CHANGED,
+                webhooks.incident_data(
+                    incident,
+                    actor,
+                    changes={"status": [status_before.value, incident.status.value]},
+                ),
+            )
     return incident
 
 
@@ -231,6 +242,10 @@ def respond(*, public_id: str, body: str, actor: User) -> IncidentResponse:
         db.session.flush()
         activity.record_change(incident, "responded", {"response_id": [None, response.id]}, actor)
         emails.incident_response(incident, response, actor=actor)
+        webhooks.emit(
+            EventType.INCIDENT_RESPONDED,
+            webhooks.incident_data(incident, actor, response={"id": response.id, "body": body}),
+        )
     # A session that outlives this call (a CLI run, a test) must not keep the old count.
     db.session.expire(incident, ["response_count"])
     return response

@@ -50,6 +50,15 @@ def run_after_response(task: Callable[..., None], /, *args: Any) -> None:
         return response
 
 
+def run_when_sent(response: Any, task: Callable[..., None], /, *args: Any) -> Any:
+    """`run_after_response` for code that already holds the response (an `after_request`
+    hook, where `after_this_request` is too late); returns `response`."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    request.environ[ENVIRON_FLAG] = True
+    response.call_on_close(functools.partial(_run, app, task, args))
+    return response
+
+
 def _run(app: Flask, task: Callable[..., None], args: tuple[Any, ...]) -> None:
     try:
         with app.app_context():

@@ -25,6 +25,8 @@ from api.tasks.models import Priority, Task, TaskAssignee, TaskStatus
 from api.tasks.queries import get_visible
 from api.tasks.rules import WORKING_ROLES, NewTask
 from api.users.models import Role, User, UserStatus
+from api.webhooks import events as webhooks
+from api.webhooks.models import EventType
 
 ASSIGNABLE_ROLES = (Role.EMPLOYEE, Role.MANAGER)
 EDITABLE_FIELDS = ("title", "description", "priority", "deadline")
@@ -177,6 +179,7 @@ def create(*, data: dict[str, Any], actor: User) -> Task:
         activity.record_change(task, "created", snapshot, actor)
         emails.task_assigned(task, actor=actor, user_ids=added)
         events.created(task, assignees=[u for u in assignees if u.id in added], actor=actor)
+        webhooks.emit(EventType.TASK_CREATED, webhooks.task_data(task, actor))
     return task
 
 
@@ -200,6 +203,10 @@ def update(*, task_id: int, changes: dict[str, Any], actor: User, if_match: str 
                 task.labels = labels
         if delta:
             activity.record_change(task, "updated", delta, actor)
+            db.session.flush()
+            webhooks.emit(
+                EventType.TASK_UPDATED, webhooks.task_data(task, actor, changes=_plain(delta))
+            )
     return task
 
 
@@ -251,6 +258,11 @@ def set_status(*, task_id: int, status: TaskStatus, actor: User, if_match: str |
         if status == TaskStatus.COMPLETED:
             db.session.flush()  # the version of this change names the email
             emails.task_completed(task, actor=actor)
+        changes = {"status": [old, status.value]}
+        webhooks.emit(
+            EventType.TASK_COMPLETED if status == TaskStatus.COMPLETED else EventType.TASK_UPDATED,
+            webhooks.task_data(task, actor, changes=changes),
+        )
     return task
 
 
@@ -277,7 +289,17 @@ def assign(*, task_id: int, data: dict[str, Any], actor: User, if_match: str | N
             db.session.flush()  # the version of this change names the email
             emails.task_assigned(task, actor=actor, user_ids=added)
             events.assigned(task, assignees=[u for u in users if u.id in added], actor=actor)
+        changes = {"assignee_ids": [before, [user.id for user in users]]}
+        webhooks.emit(EventType.TASK_ASSIGNED, webhooks.task_data(task, actor, changes=changes))
     return task
+
+
+def _plain(delta: dict[str, Any]) -> dict[str, Any]:
+    """An activity delta with enums and datetimes as JSON strings."""
+    return {
+        name: [v.isoformat() if isinstance(v, datetime) else v for v in pair]
+        for name, pair in delta.items()
+    }
 
 
 def delete(*, task_id: int, actor: User) -> None:

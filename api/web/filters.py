@@ -36,6 +36,7 @@ BADGES = {
     "disabled": "text-bg-dark",
     "sending": "text-bg-info",
     "sent": "text-bg-success",
+    "delivered": "text-bg-success",
     "failed": "text-bg-warning",
     "dead": "text-bg-danger",
 }

@@ -18,6 +18,7 @@ from api.tasks import service as tasks_service
 from api.tasks.models import Priority, TaskStatus
 from tests.browser.conftest import DESKTOP, PHONE, open_page, open_phone_menu
 from tests.incidents import factories as incidents
+from tests.webhooks.screens import webhooks_world
 
 pytestmark = pytest.mark.browser
 
@@ -79,6 +80,7 @@ def world(make):
     _tokens(employee)
     make.project("OPS", name="Operations", members={manager: "lead", employee: "member"})
     return {
+        "webhook": webhooks_world(admin),
         "admin": admin,
         "manager": manager,
         "employee": employee,
@@ -139,6 +141,9 @@ def _pages(world) -> list[tuple[str, str | None, str]]:
         ("admin-registrations", "admin", "/admin/registrations"),
         ("admin-users", "admin", "/admin/users"),
         ("admin-outbox", "admin", "/admin/outbox"),
+        ("admin-webhooks", "admin", "/admin/webhooks"),
+        ("admin-webhook-edit", "admin", f"/admin/webhooks/{world['webhook']}"),
+        ("admin-webhook-deliveries", "admin", "/admin/webhooks/deliveries"),
         ("error-403", "employee", "/stats"),
         ("error-404", "employee", "/no-such-page"),
     ]
@@ -184,6 +189,15 @@ def test_every_page(live_server, chromium, app, world, shots, size, theme):
     if page.evaluate("document.documentElement.scrollWidth > window.innerWidth"):
         problems.append("profile-token-created: wider than the window")
     shots(page, f"profile-token-created-{size}-{theme}")
+    page = pages["admin"]
+    page.goto("/admin/webhooks")
+    page.fill("#url", "https://93.184.215.14/hooks/taskdesk")
+    page.check("input[value='incident.reported']")
+    page.click("button:has-text('Add webhook')")
+    page.wait_for_selector("[data-testid=webhook-secret]")
+    if not page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"):
+        problems.append("admin-webhook-added: wider than the window")
+    shots(page, f"admin-webhook-added-{size}-{theme}")
     if size == "phone":
         page = pages["admin"]
         page.goto("/dashboard")

@@ -32,9 +32,11 @@ from api.projects.models import Label, Project, ProjectMember
 from api.tasks.models import Task
 from api.users.models import User, UserStatus
 from api.web.blueprints import WEB_BLUEPRINTS
+from api.webhooks.models import DeliveryStatus, Webhook, WebhookDelivery
 from tests.factories import PASSWORD
 from tests.incidents import factories
 from tests.route_matrix.notifications import _email
+from tests.route_matrix.webhooks import PUBLIC_URL, _delivery, _webhook
 from tests.web.conftest import WebClient
 
 CALLERS = ("anonymous", "employee", "manager", "admin")
@@ -224,6 +226,21 @@ CASES = [
     Page("/admin/users/{other_employee}", ADMIN, {"role": "manager"}, "other_employee"),
     Page("/admin/users/{other_employee}/delete", ADMIN, {}, "other_employee"),
     Page("/admin/outbox/{dead_email}/requeue", ADMIN, {}, "dead_email"),
+    Page(
+        "/admin/webhooks",
+        expect(SIGN_IN, 403, 403, 422),
+        {"url": PUBLIC_URL, "format": "standard"},
+        "webhooks",
+        "no events",
+    ),
+    Page(
+        "/admin/webhooks/{webhook}",
+        ADMIN,
+        {"url": PUBLIC_URL, "format": "slack", "events": "task.created"},
+        "webhooks",
+    ),
+    Page("/admin/webhooks/{doomed_webhook}/delete", ADMIN, {}, "webhooks"),
+    Page("/admin/webhooks/deliveries/{dead_delivery}/redeliver", ADMIN, {}, "dead_delivery"),
     Page("/profile", ANYONE, {"timezone": "Europe/Paris"}, "callers"),
     Page(
         "/profile/password",
@@ -346,6 +363,8 @@ def world(make) -> dict[str, Any]:
         )
     for person in (employee, manager, admin):
         db.session.add(CalendarToken(user_id=person.id, token_hash=f"{person.id:064d}"))
+    hook, doomed = _webhook(admin, "page"), _webhook(admin, "doomed")
+    dead_delivery = _delivery(hook, DeliveryStatus.DEAD, "page-matrix")
     db.session.commit()
     token, _secret = personal_tokens.create(
         actor=employee,
@@ -356,6 +375,9 @@ def world(make) -> dict[str, Any]:
     return {
         **comments,
         "employee_token": token.id,
+        "webhook": hook.id,
+        "doomed_webhook": doomed.id,
+        "dead_delivery": dead_delivery,
         "watch_task": watch_task.id,
         "col_task": col_task.id,
         "hid_task": hid_task.id,
@@ -438,6 +460,10 @@ WATCHES = {
     "calendar_tokens": lambda w: db.session.execute(
         sa.select(CalendarToken.user_id, CalendarToken.token_hash).order_by(CalendarToken.user_id)
     ).all(),
+    "webhooks": lambda w: db.session.execute(
+        sa.select(Webhook.id, Webhook.url, Webhook.format, Webhook.event_types).order_by(Webhook.id)
+    ).all(),
+    "dead_delivery": lambda w: db.session.get(WebhookDelivery, w["dead_delivery"]).status,
     "projects": lambda w: (
         db.session.execute(
             sa.select(Project.key, Project.name, Project.archived_at).order_by(Project.key)

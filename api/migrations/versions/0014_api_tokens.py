@@ -16,7 +16,7 @@ import api.db
 
 # revision identifiers, used by Alembic.
 revision = "0014_api_tokens"
-down_revision = "0011_incident_lead"
+down_revision = "0013_webhooks"
 branch_labels = None
 depends_on = None
 
