@@ -73,6 +73,10 @@ document.addEventListener("DOMContentLoaded", function () {
     if (!card || card.dataset.status === status || !column(status)) {
       return;
     }
+    if (card.classList.contains("board-card-saving")) {
+      say(card.dataset.ref + " is still being saved; move it again in a moment.");
+      return;
+    }
     var form = card.querySelector("form[data-move]");
     if (!form) {
       return;
