@@ -153,6 +153,7 @@ def register_web_ui(app: Flask) -> None:
     from api.notifications.views import blp as outbox_web
     from api.projects.views import blp as projects_web
     from api.stats.views import blp as stats_web
+    from api.tasks.tool_views import blp as task_tools_web
     from api.tasks.views import blp as tasks_web
     from api.users.views import blp as users_web
     from api.web import errors, filters, session
@@ -165,6 +166,7 @@ def register_web_ui(app: Flask) -> None:
         auth_web,
         oidc_web,
         tasks_web,
+        task_tools_web,
         comments_web,
         inbox_web,
         projects_web,

@@ -31,10 +31,39 @@ def unit_of_work(session: Any = None) -> Iterator[Any]:
         from api.extensions import db  # api.extensions imports this module
 
         session = db.session
+    if session.info.get(_HELD):  # inside `one_transaction`: it commits or rolls back
+        yield session
+        return
     try:
         yield session
         session.commit()  # a failing commit (a constraint at flush) rolls back too
     except BaseException:
+        session.rollback()
+        raise
+
+
+_HELD = "taskdesk.one_transaction"
+
+
+@contextmanager
+def one_transaction(session: Any = None) -> Iterator[Any]:
+    """Several service commands in one transaction: each one's `unit_of_work` joins this one,
+    which commits when the block ends and rolls every command back if it raises.
+
+    The bulk task actions run the single-change commands for one task in this, so a task's
+    status, assignees and edit land together or not at all. Not reentrant.
+    """
+    if session is None:
+        from api.extensions import db
+
+        session = db.session
+    session.info[_HELD] = True
+    try:
+        yield session
+        session.info.pop(_HELD, None)
+        session.commit()
+    except BaseException:
+        session.info.pop(_HELD, None)
         session.rollback()
         raise
 

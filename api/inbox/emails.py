@@ -15,6 +15,7 @@ the event gets its own email keyed by its notification id: late, never lost.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 
 import sqlalchemy as sa
@@ -22,6 +23,7 @@ from flask import current_app
 
 from api.db import utcnow
 from api.extensions import db
+from api.inbox import batch
 from api.notifications.models import EmailKind
 from api.notifications.service import queue_or_replace
 
@@ -72,6 +74,9 @@ def task_digest(person: Any, *, task_id: int, title: str, path: str) -> None:
         }
         for row in rows
     ]
+    task = SimpleNamespace(id=task_id, title=title)
+    if batch.collect(person.id, task=task, line=items[-1]["line"], excerpt=items[-1]["excerpt"]):
+        return  # a bulk change: one email for the whole batch (api/inbox/batch.py)
     context = {"title": title, "path": path, "items": items}
     key = f"task-digest:{person.id}:{task_id}:{number}"
     if not queue_or_replace(

@@ -54,6 +54,7 @@ class EmailKind(StrEnum):
     DAILY_REMINDER = "daily_reminder"
     SUMMARY_REPORT = "summary_report"
     TASK_ACTIVITY = "task_activity"  # a digest of a few minutes' events on one task
+    TASK_BATCH = "task_batch"  # one person's share of a bulk change of several tasks
 
 
 class OutboxEmail(db.Model):

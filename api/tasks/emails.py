@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from api.inbox import batch
 from api.inbox.models import NotificationKind
 from api.inbox.service import wants_email
 from api.notifications.models import EmailKind
@@ -24,6 +25,9 @@ def task_assigned(task: Any, *, actor: User | None, user_ids: list[int] | None =
             continue
         if not wants_email(assignee.id, NotificationKind.ASSIGNED):
             continue
+        by = actor.username if actor else "Someone"
+        if batch.collect(assignee.id, task=task, line=f"{by} assigned the task to you"):
+            continue
         queue(
             kind=EmailKind.TASK_ASSIGNED,
             to=assignee,
@@ -36,6 +40,9 @@ def task_completed(task: Any, *, actor: User | None) -> None:
     """To the task's creator (after flush, so `task.version` names this change)."""
     creator = user_by_id(task.created_by_id)
     if creator is None or (actor is not None and creator.id == actor.id):
+        return
+    by = actor.username if actor else "Someone"
+    if batch.collect(creator.id, task=task, line=f"{by} completed the task"):
         return
     queue(
         kind=EmailKind.TASK_COMPLETED,

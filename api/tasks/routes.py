@@ -8,7 +8,7 @@ from flask_smorest import Blueprint
 from api.activity.schemas import ActivityRead
 from api.guards import current, login_required
 from api.permissions import Capability
-from api.tasks import queries, schemas, service
+from api.tasks import bulk, queries, schemas, service
 from api.tasks.filters import TaskFilter
 
 blp = Blueprint("tasks", __name__, url_prefix="/api/v1/tasks", description="Tasks")
@@ -59,6 +59,24 @@ def create_task(data: dict):
     number and ref ("OPS-12"), optionally assigned (assignee_ids) and labelled (labels)."""
     task = service.create(data=data, actor=current())
     return task, 201, {"ETag": task.etag, "Location": f"/api/v1/tasks/{task.id}"}
+
+
+@blp.post("/bulk")
+@login_required()
+@blp.arguments(schemas.TaskBulkIn())
+@blp.response(200, schemas.TaskBulkOut)
+def bulk_change(data: dict):
+    """Change (`set`: assignee_ids, labels, add_labels, status, priority, deadline) or delete
+    (`"delete": true`) up to 100 tasks; each task is checked by the capability of the single
+    change and changed in its own transaction, so one refusal leaves the others changed. Each
+    id's `result`: updated, deleted, not_found, forbidden, conflict. One email per person."""
+    outcomes = bulk.apply(
+        ids=data["ids"],
+        changes=data.get("changes"),
+        delete=bool(data.get("delete")),
+        actor=current(),
+    )
+    return {"results": outcomes, "counts": bulk.counts(outcomes)}
 
 
 @blp.get("/<int:task_id>")

@@ -86,6 +86,70 @@ class TaskAssignIn(Schema):
             raise ValidationError("Send assignee_ids (or assignee_id).", "assignee_ids")
 
 
+MAX_BULK_IDS = 100  # one bulk request's tasks; each costs its own transaction
+
+
+class TaskBulkSet(Schema):
+    """What a bulk change sets on every task: `assignee_ids` (replaces; [] unassigns),
+    `labels` (replaces) or `add_labels` (adds; names of each task's project's labels),
+    `status`, `priority`, `deadline` (null clears it). At least one."""
+
+    assignee_ids = _assignee_ids()
+    labels = _labels()
+    add_labels = _labels()
+    status = fields.Enum(TaskStatus, by_value=True)
+    priority = fields.Enum(Priority, by_value=True)
+    deadline = Moment(allow_none=True)
+
+    @validates_schema
+    def _something(self, data: dict, **_: object) -> None:
+        if not data:
+            raise ValidationError(
+                "Name what to set: assignee_ids, labels, add_labels, status, priority or deadline.",
+                "_schema",
+            )
+        if "labels" in data and "add_labels" in data:
+            raise ValidationError("Send labels (replace) or add_labels, not both.", "add_labels")
+
+
+class TaskBulkIn(Schema):
+    """A bulk change: `ids` (1-100 task ids) and either `set` (TaskBulkSet) or
+    `delete: true`."""
+
+    ids = fields.List(
+        _user_id(),
+        required=True,
+        validate=validate.Length(min=1, max=MAX_BULK_IDS, error="Send between 1 and 100 task ids."),
+    )
+    changes = fields.Nested(TaskBulkSet, data_key="set")
+    delete = fields.Boolean()
+
+    @validates_schema
+    def _one_of(self, data: dict, **_: object) -> None:
+        if "changes" in data and data.get("delete"):
+            raise ValidationError("Send either set or delete, not both.", "delete")
+        if "changes" not in data and not data.get("delete"):
+            raise ValidationError('Send set (what to change) or "delete": true.', "set")
+
+
+class TaskBulkResult(Schema):
+    """One task's outcome: `result` is updated, deleted, not_found (you do not see it),
+    forbidden (you see it but may not do this) or conflict (this task refused the change:
+    `message` says why); `version` is the task's version after an update."""
+
+    id = fields.Integer()
+    result = fields.String()
+    message = fields.String()
+    version = fields.Integer(allow_none=True)
+
+
+class TaskBulkOut(Schema):
+    """Every id's outcome in the order sent, and how many ended each way."""
+
+    results = fields.List(fields.Nested(TaskBulkResult))
+    counts = fields.Dict(keys=fields.String(), values=fields.Integer())
+
+
 class LabelBrief(ObjectSchema):
     id = fields.Integer()
     name = fields.String()

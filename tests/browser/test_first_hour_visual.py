@@ -116,7 +116,7 @@ def test_status_and_priority_filters_take_several_values(live_server, chromium, 
     filters.get_by_test_id("filter-priority").get_by_text("Urgent").click()
     filters.get_by_role("button", name="Apply").click()
     page.wait_for_url(re.compile(r".*status=pending&status=in_progress.*"))
-    titles = page.locator("table.task-table tbody tr td:first-child a").all_inner_texts()
+    titles = page.locator("table.task-table tbody tr td a.fw-semibold").all_inner_texts()
     assert sorted(titles) == ["in_progress urgent", "pending urgent"]
     # The page shows the state it applies: both statuses and the priority stay ticked.
     for name, value, checked in (
@@ -131,7 +131,7 @@ def test_status_and_priority_filters_take_several_values(live_server, chromium, 
     page.goto("/tasks?status=pending&status=in_progress&priority=low")
     assert page.locator("#status-pending").is_checked()
     assert page.locator("#status-in_progress").is_checked()
-    assert sorted(page.locator("table.task-table tbody tr td:first-child a").all_inner_texts()) == [
+    assert sorted(page.locator("table.task-table tbody tr td a.fw-semibold").all_inner_texts()) == [
         "in_progress low",
         "pending low",
     ]

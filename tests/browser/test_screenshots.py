@@ -127,6 +127,8 @@ def _pages(world) -> list[tuple[str, str | None, str]]:
         ("tasks", "manager", "/tasks"),
         ("tasks-filtered", "manager", "/tasks?status=pending&status=in_progress&priority=high"),
         ("tasks-employee", "employee", "/tasks"),
+        ("board", "manager", "/projects/GEN/board"),
+        ("board-employee", "employee", "/projects/GEN/board?priority=high&priority=normal"),
         ("task-new", "manager", "/tasks/new"),
         ("task-detail", "manager", f"/tasks/{task}"),
         ("task-edit", "manager", f"/tasks/{task}/edit"),
@@ -198,6 +200,13 @@ def test_every_page(live_server, chromium, app, world, shots, size, theme):
     if not page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"):
         problems.append("admin-webhook-added: wider than the window")
     shots(page, f"admin-webhook-added-{size}-{theme}")
+    page = pages["manager"]
+    page.goto("/tasks")
+    for box in page.locator("input[data-bulk-row]").all()[:2]:
+        box.check()
+    if not page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"):
+        problems.append("tasks-selected: wider than the window")
+    shots(page, f"tasks-selected-{size}-{theme}")
     if size == "phone":
         page = pages["admin"]
         page.goto("/dashboard")

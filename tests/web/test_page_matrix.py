@@ -93,6 +93,31 @@ CASES = [
     ),
     Page("/tasks/{own_task}/delete", staff(302, 403), {}, "own_task", "own"),
     Page("/tasks/{others_task}/delete", staff(302, 404), {}, "others_task", "others'"),
+    # the board's move and the list's bulk form: the same rules as the single change
+    Page(
+        "/projects/GEN/board/move",
+        ANYONE,
+        {"task_id": "{own_task}", "status": "in_progress"},
+        "own_task",
+        "own",
+    ),
+    Page(
+        "/projects/OTHR/board/move",
+        staff(302, 404),
+        {"task_id": "{others_task}", "status": "in_progress"},
+        "others_task",
+        "others'",
+    ),
+    Page("/tasks/bulk", ANYONE, {"ids": "{own_task}", "status": "in_progress"}, "own_task", "own"),
+    Page("/tasks/bulk", staff(302, 403), {"ids": "{own_task}", "priority": "high"}, "own_task"),
+    Page(
+        "/tasks/bulk",
+        staff(302, 404),
+        {"ids": "{others_task}", "status": "in_progress"},
+        "others_task",
+        "others'",
+    ),
+    Page("/tasks/bulk", expect(SIGN_IN, 422, 422, 422), {"ids": "{own_task}"}, "own_task", "blank"),
     # projects: the employee leads PLED (the manager is a member there); POUT has neither
     Page("/projects", staff(302, 403), {"key": "NEWP", "name": "New"}, "projects", "create"),
     Page("/projects/PLED/edit", LEAD_NOT_MANAGER, {"name": "Renamed"}, "projects", "lead"),
