@@ -28,6 +28,9 @@ REFUSED = (
     ("POST", "/api/v1/auth/logout"),
     ("POST", "/api/v1/auth/refresh"),
     ("PATCH", "/api/v1/auth/me"),
+    # the calendar URL is a credential of its own: a token may not mint or revoke one
+    ("POST", "/api/v1/auth/me/calendar-token"),
+    ("DELETE", "/api/v1/auth/me/calendar-token"),
     *((method, "/api/v1/notifications") for method in ("GET", "POST", "PUT", "PATCH", "DELETE")),
 )
 PUBLIC = ("/api/v1/auth/login", "/api/v1/auth/register", "/api/v1/auth/password-reset")
