@@ -65,6 +65,9 @@ class Capability(enum.StrEnum):
     INCIDENT_TRIAGE = "incident.triage"
     INCIDENT_SET_STATUS = "incident.set_status"
     INCIDENT_REOPEN = "incident.reopen"
+    INCIDENT_FOLLOW_UP = "incident.follow_up"
+    INCIDENT_REVIEW = "incident.review"
+    INCIDENT_PUBLISH = "incident.publish"
     PROJECT_READ = "project.read"
     PROJECT_CREATE = "project.create"
     PROJECT_EDIT = "project.edit"
@@ -137,6 +140,13 @@ GRANTS: dict[Capability, dict[str, Grant]] = {
     Capability.INCIDENT_TRIAGE: _staff(RULE),  # severity and assignee: the assignee
     Capability.INCIDENT_SET_STATUS: _staff(RULE),  # the assignee
     Capability.INCIDENT_REOPEN: {"admin": EVERY, "manager": EVERY},
+    # Follow-up tasks (task.create in the chosen project too) and the post-incident review:
+    # managers and admins on every incident; an employee where api/incidents/rules.py says
+    # (the assignee may add follow-ups; the review is the lead's). Marking a response public
+    # (the status page shows it) is for managers and admins.
+    Capability.INCIDENT_FOLLOW_UP: _staff(RULE),
+    Capability.INCIDENT_REVIEW: _staff(RULE),
+    Capability.INCIDENT_PUBLISH: {"admin": EVERY, "manager": EVERY},
     Capability.USER_LIST: {"admin": EVERY, "manager": EVERY},  # managers: active, public fields
     Capability.USER_ADMIN: {"admin": EVERY},
     Capability.STATS_READ: {"admin": EVERY, "manager": EVERY},  # stats and summary reports

@@ -2,7 +2,8 @@
 
 Anyone sees public incidents; restricted ones only their reporter and their assignee (managers
 and admins see all: api/permissions.py). The reporter edits the report (title, description,
-visibility); the assignee triages (severity, assignee) and moves the status. Whether the report
+visibility); the assignee triages (severity, assignee), moves the status and adds follow-up
+tasks; the post-incident review is written by the lead (`_leads`). Whether the report
 is still open to edits and which moves the workflow allows are the service's state rules
 (api/incidents/service.py), not permissions.
 """
@@ -21,6 +22,21 @@ def _is(person_id: int | None, actor: Actor) -> bool:
     return person_id is not None and person_id == actor.id
 
 
+def _leads(incident: Any, actor: Actor) -> bool:
+    """Whether `actor` leads the response to `incident`: the review is theirs to write.
+
+    Incidents have no lead of their own yet, so nobody but managers and admins (who hold
+    incident.review on every incident) writes a review; once they do, this is
+    `_is(incident.lead_id, actor)` and `_lead_clause` is `Incident.lead_id == actor_id`.
+    """
+    return False
+
+
+def _lead_clause(actor_id: Any) -> sa.ColumnElement[bool]:
+    """`_leads` as SQL."""
+    return sa.false()
+
+
 def _owns(actor: Actor, capability: Capability, incident: Any) -> bool:
     if capability is Capability.INCIDENT_READ:
         return (
@@ -32,6 +48,10 @@ def _owns(actor: Actor, capability: Capability, incident: Any) -> bool:
         return _is(incident.reporter_id, actor)
     if capability in (Capability.INCIDENT_TRIAGE, Capability.INCIDENT_SET_STATUS):
         return _is(incident.assignee_id, actor)
+    if capability is Capability.INCIDENT_FOLLOW_UP:
+        return _is(incident.assignee_id, actor) or _leads(incident, actor)
+    if capability is Capability.INCIDENT_REVIEW:
+        return _leads(incident, actor)
     return False
 
 
@@ -46,6 +66,10 @@ def _clause(actor_id: Any, capability: Capability) -> sa.ColumnElement[bool]:
         return Incident.reporter_id == actor_id
     if capability in (Capability.INCIDENT_TRIAGE, Capability.INCIDENT_SET_STATUS):
         return Incident.assignee_id == actor_id
+    if capability is Capability.INCIDENT_FOLLOW_UP:
+        return sa.or_(Incident.assignee_id == actor_id, _lead_clause(actor_id))
+    if capability is Capability.INCIDENT_REVIEW:
+        return _lead_clause(actor_id)
     return sa.false()
 
 

@@ -92,6 +92,14 @@ class LabelBrief(ObjectSchema):
     color = fields.String()
 
 
+class TaskIncident(ObjectSchema):
+    """The incident a task follows up, as its readers see it."""
+
+    public_id = fields.String()
+    title = fields.String()
+    status = fields.String()
+
+
 class TaskRead(ObjectSchema):
     id = fields.Integer()
     title = fields.String()
@@ -111,6 +119,15 @@ class TaskRead(ObjectSchema):
     updated_at = fields.DateTime()
     completed_at = fields.DateTime(allow_none=True)
     version = fields.Integer()
+    incident = fields.Nested(
+        "TaskIncident",
+        attribute="source_incident",
+        allow_none=True,
+        metadata={
+            "description": "The incident this task follows up (GET /tasks/{id} only; null when"
+            " there is none or you may not see it)."
+        },
+    )
 
 
 TaskPage = page_of(TaskRead, "TaskPage", cursors=True)

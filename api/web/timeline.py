@@ -17,6 +17,8 @@ ACTIONS = {
     "status_changed": "changed the status",
     "assigned": "changed the assignee",
     "responded": "responded",
+    "follow_up_added": "added a follow-up task",
+    "reviewed": "edited the post-incident review",
     "deleted": "deleted this",
     "commented": "commented",
     "comment_edited": "edited a comment",
