@@ -125,6 +125,7 @@ def register_web_ui(app: Flask) -> None:
     from api.notifications.views import blp as outbox_web
     from api.projects.views import blp as projects_web
     from api.stats.views import blp as stats_web
+    from api.status.views import blp as status_web
     from api.tasks.views import blp as tasks_web
     from api.users.views import blp as users_web
     from api.web import errors, filters, session
@@ -147,6 +148,8 @@ def register_web_ui(app: Flask) -> None:
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
         WEB_BLUEPRINTS.add(blueprint.name)
+    # Public and the same for everyone: not a UI blueprint, so no session cookie is read or set.
+    app.register_blueprint(status_web)
     session.register(app)
     filters.register(app)
     errors.register(app)
