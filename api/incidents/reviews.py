@@ -85,7 +85,10 @@ def save(
         if changed:
             delta["sections"] = [None, ", ".join(n.replace("_", " ") for n in changed)]
         if "done" in changes and changes["done"] != review.done:
-            delta["review_done"] = [review.done, changes["done"]]
+            delta["review"] = [
+                "done" if review.done else "draft",
+                "done" if changes["done"] else "draft",
+            ]
             review.completed_at = utcnow() if changes["done"] else None
         if delta:
             review.updated_by_id = actor.id

@@ -10,6 +10,8 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from datetime import timedelta
 
+import sqlalchemy as sa
+
 from api.db import utcnow
 from api.extensions import db
 from api.incidents.models import IncidentResponse
@@ -186,3 +188,29 @@ def test_a_title_with_markup_is_escaped_in_page_and_feed(client, make):
     feed = ET.fromstring(client.get("/status.atom").data)
     title = feed.find(f"{ATOM}entry/{ATOM}title").text
     assert title.startswith("<script>x</script> & <b>bold</b>")
+
+
+def test_only_staff_mark_a_response_public(client, cast):
+    incident = factories.incident(reporter=cast["reporter"], assignee=cast["assignee"])
+    url = f"/api/v1/incidents/{incident.public_id}/responses"
+    refused = client.post(
+        url, json={"body": "Public?", "public": True}, headers=cast.headers["assignee"]
+    )
+    assert refused.status_code == 403
+    plain = client.post(url, json={"body": "Internal"}, headers=cast.headers["assignee"])
+    assert plain.status_code == 201 and plain.json["public"] is False
+    shown = client.post(
+        url, json={"body": "We are on it", "public": True}, headers=cast.headers["manager"]
+    )
+    assert shown.status_code == 201 and shown.json["public"] is True
+    bad = client.post(
+        url, json={"body": "x", "public": "yes please"}, headers=cast.headers["admin"]
+    )
+    assert bad.status_code == 422 and "public" in bad.json["errors"]["json"]
+    db.session.expire_all()
+    rows = db.session.scalars(
+        sa.select(IncidentResponse).where(IncidentResponse.incident_id == incident.id)
+    ).all()
+    assert [(r.body, r.public) for r in rows] == [("Internal", False), ("We are on it", True)]
+    html = client.get("/status").get_data(as_text=True)
+    assert "We are on it" in html and "Internal" not in html
