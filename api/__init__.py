@@ -121,6 +121,7 @@ def register_web_ui(app: Flask) -> None:
     from api.auth.views import blp as auth_web
     from api.comments.views import blp as comments_web
     from api.inbox.views import blp as inbox_web
+    from api.incidents.review_views import blp as incident_review_web
     from api.incidents.views import blp as incidents_web
     from api.notifications.views import blp as outbox_web
     from api.projects.views import blp as projects_web
@@ -141,6 +142,7 @@ def register_web_ui(app: Flask) -> None:
         inbox_web,
         projects_web,
         incidents_web,
+        incident_review_web,
         users_web,
         outbox_web,
         stats_web,

@@ -26,11 +26,9 @@ from api.tasks.models import Task, TaskStatus
 from api.users.models import User
 
 
-def etag_of(review: IncidentReview | None) -> str:
-    """The strong entity tag of a review's version (RFC 9110 §8.8.3); `"review-v0"` before it
-    is first written, so If-Match can guard the first save as well."""
-    version = review.version if review is not None else 0
-    incident_id = review.incident_id if review is not None else 0
+def etag_of(incident_id: int, version: int) -> str:
+    """The strong entity tag of version `version` of the review of incident `incident_id` (RFC
+    9110 §8.8.3); version 0 before it is first written, so If-Match guards the first save."""
     return f'"review-{incident_id}-v{version}"'
 
 
@@ -73,7 +71,9 @@ def save(
                 errors={"json": {"status": ["The incident is not resolved yet."]}},
             )
         review = find(incident)
-        check_if_match(etag_of(review), if_match, noun="review")
+        check_if_match(
+            etag_of(incident.id, review.version if review else 0), if_match, noun="review"
+        )
         if review is None:
             review = IncidentReview(incident_id=incident.id, **dict.fromkeys(REVIEW_FIELDS, ""))
             db.session.add(review)

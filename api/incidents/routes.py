@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, render_template, request
+from flask import request
 from flask_smorest import Blueprint
 from werkzeug.routing import UnicodeConverter
 
@@ -10,11 +10,10 @@ from api.activity.schemas import ActivityRead
 from api.guards import current, login_required
 from api.incidents import followups, queries, reviews, schemas, service
 from api.incidents.filters import IncidentFilter
-from api.incidents.models import REVIEW_LABELS
+from api.incidents.review_views import review_markdown
 from api.permissions import Capability
 from api.schemas import PageQuery
 from api.tasks.schemas import TaskCreate, TaskRead
-from api.web.timeline import describe
 
 blp = Blueprint("incidents", __name__, url_prefix="/api/v1/incidents", description="Incidents")
 
@@ -146,7 +145,7 @@ def create_follow_up(data: dict, public_id: str):
 def _review(public_id: str):
     incident, review = reviews.read(public_id=public_id, actor=current())
     body = reviews.review_body(incident, review, editable=reviews.may_edit(incident, current()))
-    return body, 200, {"ETag": reviews.etag_of(review)}
+    return body, 200, {"ETag": reviews.etag_of(incident.id, body["version"])}
 
 
 @blp.get("/<public_id:public_id>/review")
@@ -180,17 +179,4 @@ def update_review(data: dict, public_id: str):
 def export_review(public_id: str):
     """The review with the incident's facts, follow-ups and timeline, as Markdown."""
     incident, review = reviews.read(public_id=public_id, actor=current())
-    text = render_template(
-        "incidents/review.md",
-        incident=incident,
-        review=review,
-        sections=REVIEW_LABELS,
-        follow_ups=followups.list_for(incident, current()),
-        timeline=describe(queries.timeline(public_id=incident.public_id, actor=current())),
-    )
-    filename = f"incident-review-{incident.public_id}.md"
-    return Response(
-        text,
-        mimetype="text/markdown",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return review_markdown(incident, review, current())

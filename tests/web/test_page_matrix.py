@@ -20,7 +20,13 @@ import sqlalchemy as sa
 from api.comments.models import TaskComment, TaskWatcher
 from api.extensions import db
 from api.inbox.models import Notification, NotificationKind, NotificationPreference
-from api.incidents.models import Incident, IncidentResponse, Visibility
+from api.incidents.models import (
+    Incident,
+    IncidentFollowUp,
+    IncidentResponse,
+    IncidentReview,
+    Visibility,
+)
 from api.notifications.models import OutboxEmail, OutboxStatus
 from api.projects.models import Label, Project, ProjectMember
 from api.tasks.models import Task
@@ -195,6 +201,56 @@ CASES = [
         "hidden",
         "others' restricted",
     ),
+    Page(
+        "/incidents/{public}/responses",
+        staff(302, 403),
+        {"body": "Fixed for everyone.", "public": "on"},
+        "responses",
+        "marked public",
+    ),
+    Page(
+        "/incidents/{assigned}/follow-ups/new",
+        ANYONE,
+        {"title": "Add an alarm", "project": "PLED"},
+        "follow_ups",
+        "assignee",
+    ),
+    Page(
+        "/incidents/{public}/follow-ups/new",
+        staff(302, 403),
+        {"title": "Add an alarm", "project": "PLED"},
+        "follow_ups",
+        "bystander",
+    ),
+    Page(
+        "/incidents/{hidden}/follow-ups/new",
+        staff(302, 404),
+        {"title": "Add an alarm", "project": "PLED"},
+        "follow_ups",
+        "others' restricted",
+    ),
+    Page(
+        "/incidents/{assigned}/follow-ups/new",
+        expect(SIGN_IN, 422, 422, 422),
+        {"title": " ", "project": "PLED"},
+        "follow_ups",
+        "blank title",
+    ),
+    Page("/incidents/{resolved}/review", staff(302, 403), {"summary": "What broke"}, "review"),
+    Page(
+        "/incidents/{public}/review",
+        staff(409, 403),
+        {"summary": "Too soon"},
+        "review",
+        "not resolved",
+    ),
+    Page(
+        "/incidents/{resolved}/review",
+        expect(SIGN_IN, 422, 422, 422),
+        {"summary": "x" * 20_001},
+        "review",
+        "too long",
+    ),
     Page("/admin/registrations/{registrant}/approve", ADMIN, {"role": "employee"}, "registrant"),
     Page("/admin/registrations/{registrant}/reject", ADMIN, {}, "registrant"),
     Page("/admin/users/{other_employee}", ADMIN, {"role": "manager"}, "other_employee"),
@@ -250,6 +306,7 @@ def world(make) -> dict[str, Any]:
     pled = make.project("PLED", members={employee: "lead", manager: "member", other: "member"})
     pout = make.project("POUT", members={other: "lead"})
     public = factories.incident(reporter=other)
+    resolved = factories.incident(reporter=other, status="resolved")
     hidden = factories.incident(reporter=other, visibility=Visibility.RESTRICTED)
     assigned = factories.incident(
         reporter=other, assignee=employee, visibility=Visibility.RESTRICTED
@@ -295,6 +352,7 @@ def world(make) -> dict[str, Any]:
         "own_task": own_task.id,
         "others_task": others_task.id,
         "public": public.public_id,
+        "resolved": resolved.public_id,
         "hidden": hidden.public_id,
         "assigned": assigned.public_id,
         "dead_email": _email(employee, OutboxStatus.DEAD, f"page-matrix:{employee.id}"),
@@ -335,6 +393,8 @@ WATCHES = {
     "others_task": lambda w: _task(w["others_task"]),
     "incident_count": lambda w: _count(Incident),
     "responses": lambda w: _count(IncidentResponse),
+    "follow_ups": lambda w: _count(IncidentFollowUp),
+    "review": lambda w: db.session.execute(sa.select(IncidentReview.summary)).all(),
     "public": lambda w: _incident(w["public"]),
     "hidden": lambda w: _incident(w["hidden"]),
     "assigned": lambda w: _incident(w["assigned"]),
