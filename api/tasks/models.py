@@ -135,10 +135,6 @@ class Task(db.Model):
         """ "OPS-12": the project key and the task's number in it (None until filed)."""
         return ref_of(self.project_key, self.number)
 
-    # The incident this task follows up, when the caller may see it: set by the readers that
-    # show it (api.incidents.followups.source_of) when `follow_up_of` is set; not a column.
-    source_incident = None
-
     @property
     def etag(self) -> str:
         """The strong entity tag of this version (RFC 9110 §8.8.3)."""

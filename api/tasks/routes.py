@@ -69,8 +69,9 @@ def get_task(task_id: int):
     """Read a task (with the incident it follows up, if any you may see); the ETag names its
     version for If-Match."""
     task = queries.get_visible(task_id, current())
-    if task.follow_up_of is not None:
-        task.source_incident = followups.source_of(task.id, current())
+    source = followups.source_of(task.id, current()) if task.follow_up_of is not None else None
+    if source is not None:
+        task.source_incident = source  # read by TaskRead's `incident`; not a column
     return _with_etag(task)
 
 

@@ -124,8 +124,8 @@ class TaskRead(ObjectSchema):
         attribute="source_incident",
         allow_none=True,
         metadata={
-            "description": "The incident this task follows up (GET /tasks/{id} only; null when"
-            " there is none or you may not see it)."
+            "description": "The incident this task follows up: only in GET /tasks/{id}, and only"
+            " when there is one that you may see."
         },
     )
 
