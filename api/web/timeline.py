@@ -25,6 +25,9 @@ ACTIONS = {
     "comment_deleted": "deleted a comment",
 }
 FIELD_NAMES = {"assignee_id": "assignee"}
+# Changes that name what was added or touched (a follow-up task's ref, the review's sections):
+# no "before" to show.
+ADDITIONS = {"follow_up_added", "reviewed"}
 HIDDEN_FIELDS = {
     "response_id",
     "comment_id",
@@ -71,6 +74,8 @@ def describe(rows: list[Activity]) -> list[dict[str, Any]]:
         ]
         if row.action in ("created", "reported"):
             changes = []
+        if row.action in ADDITIONS:
+            changes = [(f, "" if old == "—" else old, new) for f, old, new in changes]
         if row.action == "updated" and "description" in (row.changes or {}):
             changes.append(("description", "", "changed"))
         items.append(
