@@ -30,12 +30,16 @@ def upgrade():
         sa.Column("incident_id", sa.Integer(), nullable=False),
         sa.Column("created_at", api.db.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["incident_id"], ["incidents.id"],
-            name=op.f("fk_incident_follow_ups_incident_id_incidents"), ondelete="CASCADE",
+            ["incident_id"],
+            ["incidents.id"],
+            name=op.f("fk_incident_follow_ups_incident_id_incidents"),
+            ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
-            ["task_id"], ["tasks.id"],
-            name=op.f("fk_incident_follow_ups_task_id_tasks"), ondelete="CASCADE",
+            ["task_id"],
+            ["tasks.id"],
+            name=op.f("fk_incident_follow_ups_task_id_tasks"),
+            ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("task_id", name=op.f("pk_incident_follow_ups")),
     )
@@ -57,18 +61,20 @@ def upgrade():
         sa.Column("updated_by_id", sa.Integer(), nullable=True),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["incident_id"], ["incidents.id"],
-            name=op.f("fk_incident_reviews_incident_id_incidents"), ondelete="CASCADE",
+            ["incident_id"],
+            ["incidents.id"],
+            name=op.f("fk_incident_reviews_incident_id_incidents"),
+            ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
-            ["updated_by_id"], ["users.id"],
-            name=op.f("fk_incident_reviews_updated_by_id_users"), ondelete="SET NULL",
+            ["updated_by_id"],
+            ["users.id"],
+            name=op.f("fk_incident_reviews_updated_by_id_users"),
+            ondelete="SET NULL",
         ),
         sa.PrimaryKeyConstraint("incident_id", name=op.f("pk_incident_reviews")),
     )
-    op.create_index(
-        "ix_incident_reviews_completed_at", "incident_reviews", ["completed_at"]
-    )
+    op.create_index("ix_incident_reviews_completed_at", "incident_reviews", ["completed_at"])
     # A plain ADD COLUMN with a default: no table rebuild on SQLite (its FTS5 triggers stay).
     op.add_column(
         "incident_responses",
