@@ -214,3 +214,16 @@ def test_only_staff_mark_a_response_public(client, cast):
     assert [(r.body, r.public) for r in rows] == [("Internal", False), ("We are on it", True)]
     html = client.get("/status").get_data(as_text=True)
     assert "We are on it" in html and "Internal" not in html
+
+
+def test_status_page_and_feed_are_rate_limited_per_address(app, client, rate_limits):
+    app.config["RATELIMIT_DEFAULT"] = "3 per minute"  # put back by the rate_limits fixture
+    here = {"REMOTE_ADDR": "203.0.113.30"}
+    for _ in range(3):
+        assert client.get("/status", environ_base=here).status_code == 200
+    over = client.get("/status", environ_base=here)
+    assert over.status_code == 429
+    assert "status page requests from this address" in over.json["message"]
+    assert int(over.headers["Retry-After"]) > 0
+    elsewhere = client.get("/status.atom", environ_base={"REMOTE_ADDR": "203.0.113.31"})
+    assert elsewhere.status_code == 200
