@@ -16,6 +16,7 @@ from sqlalchemy.orm import load_only
 from api.db import utcnow
 from api.extensions import db
 from api.incidents.models import (
+    SEVERITY_RANK,
     Incident,
     IncidentResponse,
     IncidentStatus,
@@ -57,7 +58,8 @@ class PublicIncident:
 
 def public_incidents(*, now: datetime | None = None) -> list[PublicIncident]:
     """The public incidents not resolved, and those resolved in the last RECENT_DAYS days
-    (before `now`, aware UTC), open ones first and then the newest: at most MAX_INCIDENTS, each
+    (before `now`, aware UTC), open ones first, then the most severe, then the newest: at most
+    MAX_INCIDENTS, each
     with its newest MAX_UPDATES public responses. Two statements."""
     now = now or utcnow()
     since = now - timedelta(days=RECENT_DAYS)
@@ -80,6 +82,11 @@ def public_incidents(*, now: datetime | None = None) -> list[PublicIncident]:
         )
         .order_by(
             (Incident.status == IncidentStatus.RESOLVED).asc(),
+            sa.case(
+                {s.value: rank for s, rank in SEVERITY_RANK.items()},
+                value=Incident.severity,
+                else_=0,
+            ).desc(),
             Incident.reported_at.desc(),
             Incident.id.desc(),
         )
