@@ -175,7 +175,14 @@ def update_review(data: dict, public_id: str):
 
 @blp.get("/<public_id:public_id>/review.md")
 @login_required()
-@blp.response(200, description="The review as Markdown", content_type="text/markdown")
+@blp.doc(
+    responses={
+        "200": {
+            "description": "The review as a Markdown file (attachment)",
+            "content": {"text/markdown": {"schema": {"type": "string"}}},
+        }
+    }
+)
 def export_review(public_id: str):
     """The review with the incident's facts, follow-ups and timeline, as Markdown."""
     incident, review = reviews.read(public_id=public_id, actor=current())
