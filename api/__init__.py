@@ -149,10 +149,12 @@ def register_web_ui(app: Flask) -> None:
     from api.comments.views import blp as comments_web
     from api.exchange.views import blp as exchange_web
     from api.inbox.views import blp as inbox_web
+    from api.incidents.review_views import blp as incident_review_web
     from api.incidents.views import blp as incidents_web
     from api.notifications.views import blp as outbox_web
     from api.projects.views import blp as projects_web
     from api.stats.views import blp as stats_web
+    from api.status.views import blp as status_web
     from api.tasks.tool_views import blp as task_tools_web
     from api.tasks.views import blp as tasks_web
     from api.users.views import blp as users_web
@@ -171,6 +173,7 @@ def register_web_ui(app: Flask) -> None:
         inbox_web,
         projects_web,
         incidents_web,
+        incident_review_web,
         users_web,
         outbox_web,
         webhooks_web,
@@ -181,6 +184,8 @@ def register_web_ui(app: Flask) -> None:
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
         WEB_BLUEPRINTS.add(blueprint.name)
+    # Public and the same for everyone: not a UI blueprint, so no session cookie is read or set.
+    app.register_blueprint(status_web)
     session.register(app)
     filters.register(app)
     errors.register(app)

@@ -35,10 +35,10 @@ CHANGED = "taskdesk.stats_changed"  # session.info flag between flush and commit
 
 
 def _watched() -> tuple[type, ...]:
-    from api.incidents.models import Incident
+    from api.incidents.models import Incident, IncidentFollowUp, IncidentReview
     from api.tasks.models import Task, TaskAssignee
 
-    return (Task, TaskAssignee, Incident)
+    return (Task, TaskAssignee, Incident, IncidentFollowUp, IncidentReview)
 
 
 def cache_settings(config: dict[str, Any]) -> dict[str, Any]:

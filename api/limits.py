@@ -10,7 +10,7 @@ The limits, each a config value in Flask-Limiter's notation ("10 per hour", "300
 on every request:
 
 - RATELIMIT_DEFAULT: every /api/ request except /api/v1/health and CORS preflights, per client
-  address;
+  address, and the public status page and its feed (/status, /status.atom), counted apart;
 - RATELIMIT_REGISTER: POST /api/v1/auth/register and the UI's registration form, per address;
 - RATELIMIT_PASSWORD_RESET: POST /api/v1/auth/password-reset (and a UI form of that name), per
   account and, separately, per address;
@@ -151,6 +151,13 @@ NAMED_LIMITS = (
         client_address,
         "requests from this address",
         methods=("GET",),
+    ),
+    NamedLimit(
+        "RATELIMIT_DEFAULT",
+        ("status_web.page", "status_web.feed"),
+        client_address,
+        "status page requests from this address",
+        methods=("GET", "HEAD"),
     ),
     NamedLimit(
         "RATELIMIT_REPORT_EMAIL",

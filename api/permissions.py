@@ -66,6 +66,9 @@ class Capability(enum.StrEnum):
     INCIDENT_SET_STATUS = "incident.set_status"
     INCIDENT_REOPEN = "incident.reopen"
     INCIDENT_LEAD = "incident.lead"
+    INCIDENT_FOLLOW_UP = "incident.follow_up"
+    INCIDENT_REVIEW = "incident.review"
+    INCIDENT_PUBLISH = "incident.publish"
     PROJECT_READ = "project.read"
     PROJECT_CREATE = "project.create"
     PROJECT_EDIT = "project.edit"
@@ -147,6 +150,13 @@ GRANTS: dict[Capability, dict[str, Grant]] = {
     # Who may be an incident's lead (employees may be assigned, not lead). The lead reads,
     # triages and moves the incidents they lead (api/incidents/rules.py).
     Capability.INCIDENT_LEAD: {"admin": EVERY, "manager": EVERY},
+    # Follow-up tasks (task.create in the chosen project too) and the post-incident review:
+    # managers and admins on every incident; an employee where api/incidents/rules.py says
+    # (the assignee may add follow-ups; the review is the lead's). Marking a response public
+    # (the status page shows it) is for managers and admins.
+    Capability.INCIDENT_FOLLOW_UP: _staff(RULE),
+    Capability.INCIDENT_REVIEW: _staff(RULE),
+    Capability.INCIDENT_PUBLISH: {"admin": EVERY, "manager": EVERY},
     Capability.USER_LIST: {"admin": EVERY, "manager": EVERY},  # managers: active, public fields
     Capability.USER_ADMIN: {"admin": EVERY},
     Capability.STATS_READ: {"admin": EVERY, "manager": EVERY},  # stats and summary reports
@@ -184,6 +194,7 @@ _TASKS_WRITE = (
 )
 _COMMENTS_WRITE = (C.TASK_COMMENT, C.TASK_WATCH, C.COMMENT_EDIT, C.COMMENT_DELETE)
 _INCIDENTS_WRITE = (C.INCIDENT_REPORT, C.INCIDENT_RESPOND, C.INCIDENT_EDIT_REPORT)
+_INCIDENTS_WRITE += (C.INCIDENT_REVIEW, C.INCIDENT_FOLLOW_UP, C.INCIDENT_PUBLISH)  # + task.create
 _INCIDENTS_MOVE = (C.INCIDENT_TRIAGE, C.INCIDENT_SET_STATUS, C.INCIDENT_REOPEN, C.INCIDENT_LEAD)
 _PROJECTS_ADMIN = (C.PROJECT_CREATE, C.PROJECT_EDIT, C.PROJECT_MANAGE_MEMBERS)
 _ADMIN = (C.PROJECT_MANAGE_LABELS, C.PROJECT_ARCHIVE, C.USER_LIST, C.USER_ADMIN, C.STATS_READ)

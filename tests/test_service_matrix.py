@@ -23,6 +23,7 @@ from api.errors import Forbidden, NotFound, Unprocessable
 from api.exchange import service as exchange
 from api.extensions import db
 from api.inbox import service as inbox
+from api.incidents import followups, reviews
 from api.incidents import queries as incident_queries
 from api.incidents import service as incidents
 from api.incidents.filters import IncidentFilter
@@ -279,6 +280,28 @@ COMMANDS = [
         "incidents.respond others' restricted",
         lambda w, a: incidents.respond(public_id=w["hidden"], body="Seen.", actor=a),
         HIDDEN_FROM_EMPLOYEE,
+    ),
+    Command(
+        "incidents.respond public, marked public",
+        lambda w, a: incidents.respond(public_id=w["public"], body="Seen.", actor=a, public=True),
+        on_object(Forbidden, OK, OK),
+    ),
+    Command(
+        "followups.create on others' public",
+        lambda w, a: followups.create(public_id=w["public"], data={"title": "Fix"}, actor=a),
+        on_object(Forbidden, OK, OK),
+    ),
+    Command(
+        "followups.create on others' restricted",
+        lambda w, a: followups.create(public_id=w["hidden"], data={"title": "Fix"}, actor=a),
+        HIDDEN_FROM_EMPLOYEE,
+    ),
+    Command(
+        "reviews.save assigned resolved",
+        lambda w, a: reviews.save(
+            public_id=w["assigned_resolved"], changes={"summary": "s"}, actor=a, if_match=None
+        ),
+        on_object(Forbidden, OK, OK),
     ),
     Command(
         "incidents.list scope all",

@@ -117,6 +117,8 @@ class IncidentResponse(db.Model):
     )
     body: Mapped[str] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Shown on the public status page (/status) when true; only staff flag it (incident.publish).
+    public: Mapped[bool] = mapped_column(default=False, server_default="0")
 
     author: Mapped[User | None] = relationship(lazy="raise")
 
@@ -142,6 +144,64 @@ class IncidentEscalation(db.Model):
     level: Mapped[int] = mapped_column()
     escalated_at: Mapped[datetime] = mapped_column(default=utcnow)
     notified: Mapped[int] = mapped_column(default=0)
+
+
+class IncidentFollowUp(db.Model):
+    """The link from a follow-up task to the incident it came from (one incident per task)."""
+
+    __tablename__ = "incident_follow_ups"
+    __table_args__ = (
+        sa.Index("ix_incident_follow_ups_incident_id_task_id", "incident_id", "task_id"),
+    )
+
+    task_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("tasks.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    incident_id: Mapped[int] = mapped_column(sa.ForeignKey("incidents.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+REVIEW_FIELDS = ("summary", "impact", "root_cause", "went_well", "to_improve")
+REVIEW_LABELS = {
+    "summary": "Summary",
+    "impact": "Impact",
+    "root_cause": "Root cause",
+    "went_well": "What went well",
+    "to_improve": "What to improve",
+}
+
+
+class IncidentReview(db.Model):
+    """The post-incident review of a resolved incident: five Markdown sections (REVIEW_FIELDS),
+    done once `completed_at` is set. `version` drives If-Match like the incident's."""
+
+    __tablename__ = "incident_reviews"
+
+    incident_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("incidents.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    summary: Mapped[str] = mapped_column(sa.Text, default="")
+    impact: Mapped[str] = mapped_column(sa.Text, default="")
+    root_cause: Mapped[str] = mapped_column(sa.Text, default="")
+    went_well: Mapped[str] = mapped_column(sa.Text, default="")
+    to_improve: Mapped[str] = mapped_column(sa.Text, default="")
+    completed_at: Mapped[datetime | None] = mapped_column(default=None, index=True)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL"), default=None
+    )
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def done(self) -> bool:
+        """Whether the review is marked done."""
+        return self.completed_at is not None
+
+    def html(self, field: str) -> Markup:
+        """Section `field` (one of REVIEW_FIELDS) as sanitized HTML (api/markup.py)."""
+        return markup.render(getattr(self, field))
 
 
 # The number of responses: a correlated subquery that the queries which serialise incidents

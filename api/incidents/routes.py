@@ -8,10 +8,12 @@ from werkzeug.routing import UnicodeConverter
 
 from api.activity.schemas import ActivityRead
 from api.guards import current, login_required
-from api.incidents import queries, schemas, service
+from api.incidents import followups, queries, reviews, schemas, service
 from api.incidents.filters import IncidentFilter
+from api.incidents.review_views import review_markdown
 from api.permissions import Capability
 from api.schemas import PageQuery
+from api.tasks.schemas import TaskCreate, TaskRead
 
 blp = Blueprint("incidents", __name__, url_prefix="/api/v1/incidents", description="Incidents")
 
@@ -108,7 +110,9 @@ def list_responses(query: dict, public_id: str):
 @blp.response(201, schemas.ResponseRead)
 def respond(data: dict, public_id: str):
     """Respond to an incident you can see."""
-    return service.respond(public_id=public_id, body=data["body"], actor=current())
+    return service.respond(
+        public_id=public_id, body=data["body"], actor=current(), public=data["public"]
+    )
 
 
 @blp.get("/<public_id:public_id>/activity")
@@ -135,3 +139,69 @@ def acknowledge(data: dict, public_id: str):
     return _with_etag(
         service.acknowledge_by_link(public_id=public_id, token=data["token"], actor=current())
     )
+
+
+@blp.get("/<public_id:public_id>/follow-ups")
+@login_required()
+@blp.response(200, schemas.FollowUpRead(many=True))
+def list_follow_ups(public_id: str):
+    """The incident's follow-up tasks that you may see, oldest first, with their status."""
+    incident = queries.get_visible(public_id, current(), with_users=False)
+    return followups.list_for(incident, current())
+
+
+@blp.post("/<public_id:public_id>/follow-ups")
+@login_required(Capability.INCIDENT_FOLLOW_UP)
+@blp.arguments(TaskCreate())
+@blp.response(201, TaskRead)
+def create_follow_up(data: dict, public_id: str):
+    """Create a follow-up task of the incident in a project where you may create tasks."""
+    task = followups.create(public_id=public_id, data=data, actor=current())
+    return task, 201, {"ETag": task.etag, "Location": f"/api/v1/tasks/{task.id}"}
+
+
+def _review(public_id: str):
+    incident, review = reviews.read(public_id=public_id, actor=current())
+    body = reviews.review_body(incident, review, editable=reviews.may_edit(incident, current()))
+    return body, 200, {"ETag": reviews.etag_of(incident.id, body["version"])}
+
+
+@blp.get("/<public_id:public_id>/review")
+@login_required()
+@blp.response(200, schemas.ReviewRead)
+def get_review(public_id: str):
+    """The post-incident review (state not_started before anyone writes it)."""
+    return _review(public_id)
+
+
+@blp.patch("/<public_id:public_id>/review")
+@login_required(Capability.INCIDENT_REVIEW)
+@blp.arguments(schemas.ReviewUpdate())
+@blp.response(200, schemas.ReviewRead)
+@blp.alt_response(409, description="The incident is not resolved")
+@blp.alt_response(412, description="If-Match names a stale version")
+def update_review(data: dict, public_id: str):
+    """Write sections of the review (Markdown) or mark it done; the incident must be resolved."""
+    reviews.save(
+        public_id=public_id,
+        changes=data,
+        actor=current(),
+        if_match=request.headers.get("If-Match"),
+    )
+    return _review(public_id)
+
+
+@blp.get("/<public_id:public_id>/review.md")
+@login_required()
+@blp.doc(
+    responses={
+        "200": {
+            "description": "The review as a Markdown file (attachment)",
+            "content": {"text/markdown": {"schema": {"type": "string"}}},
+        }
+    }
+)
+def export_review(public_id: str):
+    """The review with the incident's facts, follow-ups and timeline, as Markdown."""
+    incident, review = reviews.read(public_id=public_id, actor=current())
+    return review_markdown(incident, review, current())

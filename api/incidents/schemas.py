@@ -8,6 +8,7 @@ from api.incidents.filters import SCOPES, SORTS
 from api.incidents.models import IncidentStatus, Severity, Visibility
 from api.input_rules import Moment, visible
 from api.schemas import CursorPageQuery, ObjectSchema, Person, page_of
+from api.tasks.models import TaskStatus
 
 TITLE = validate.Length(min=1, max=200)
 DESCRIPTION = validate.Length(max=20_000)
@@ -111,6 +112,10 @@ class AcknowledgeLink(Schema):
 
 class ResponseCreate(Schema):
     body = fields.String(required=True, validate=BODY)
+    public = fields.Boolean(
+        load_default=False,
+        metadata={"description": "Show it on the public status page (managers and admins)."},
+    )
 
     @validates("body")
     def _body_not_blank(self, value: str, **_: object) -> None:
@@ -125,6 +130,7 @@ class ResponseRead(ObjectSchema):
     )
     author = Person()
     created_at = fields.DateTime()
+    public = fields.Boolean(metadata={"description": "Shown on the public status page."})
 
 
 ResponsePage = page_of(ResponseRead, "IncidentResponsePage")
@@ -150,3 +156,53 @@ class IncidentStats(Schema):
         Durations,
         metadata={"description": "Reported → resolved, over incidents resolved in the window."},
     )
+    reviews_open = fields.Integer(
+        metadata={"description": "Resolved incidents whose post-incident review is not done."}
+    )
+    follow_ups_open = fields.Integer(
+        metadata={"description": "Follow-up tasks of incidents that are not completed."}
+    )
+
+
+SECTION = validate.Length(max=20_000)
+
+
+class ReviewUpdate(Schema):
+    """Sections of the post-incident review (Markdown) and its done state; send only what
+    changes. The incident must be resolved."""
+
+    summary = fields.String(validate=SECTION)
+    impact = fields.String(validate=SECTION)
+    root_cause = fields.String(validate=SECTION)
+    went_well = fields.String(validate=SECTION)
+    to_improve = fields.String(validate=SECTION)
+    done = fields.Boolean(metadata={"description": "True marks the review done; false reopens."})
+
+
+class ReviewSection(Schema):
+    markdown = fields.String()
+    html = fields.String(metadata={"description": "The Markdown rendered to sanitized HTML."})
+
+
+class ReviewRead(Schema):
+    incident = fields.String(metadata={"description": "The incident's public_id."})
+    state = fields.String(
+        metadata={"description": "not_started (nothing written yet), draft or done."}
+    )
+    summary = fields.Nested(ReviewSection)
+    impact = fields.Nested(ReviewSection)
+    root_cause = fields.Nested(ReviewSection)
+    went_well = fields.Nested(ReviewSection)
+    to_improve = fields.Nested(ReviewSection)
+    completed_at = fields.DateTime(allow_none=True)
+    updated_at = fields.DateTime(allow_none=True)
+    version = fields.Integer(metadata={"description": "0 before the review is first written."})
+    editable = fields.Boolean(metadata={"description": "Whether you may edit it now."})
+
+
+class FollowUpRead(ObjectSchema):
+    id = fields.Integer()
+    ref = fields.String(allow_none=True)
+    title = fields.String()
+    status = fields.Enum(TaskStatus, by_value=True)
+    project = fields.String(attribute="project_key", allow_none=True)

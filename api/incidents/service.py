@@ -230,14 +230,17 @@ def acknowledge_by_link(*, public_id: str, token: str, actor: User) -> Incident:
     )
 
 
-def respond(*, public_id: str, body: str, actor: User) -> IncidentResponse:
+def respond(*, public_id: str, body: str, actor: User, public: bool = False) -> IncidentResponse:
     """Add a response as `actor` (incident.respond on an incident they can see, else
     NotFound); writes a "responded" activity row naming the new response id and emails the
-    reporter and the assignee."""
+    reporter and the assignee. `public` shows it on the status page: incident.publish
+    (managers, admins), else Forbidden."""
     with unit_of_work():
         incident = get_visible(public_id, actor, with_users=False)
         require(actor, Capability.INCIDENT_RESPOND, incident)
-        response = IncidentResponse(incident_id=incident.id, author=actor, body=body)
+        if public:
+            require(actor, Capability.INCIDENT_PUBLISH, incident)
+        response = IncidentResponse(incident_id=incident.id, author=actor, body=body, public=public)
         db.session.add(response)
         db.session.flush()
         activity.record_change(incident, "responded", {"response_id": [None, response.id]}, actor)

@@ -9,7 +9,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 
 from api.errors import Conflict, Forbidden, NotFound, Unprocessable
-from api.incidents import links, queries, schemas, service
+from api.incidents import followups, links, queries, reviews, schemas, service
 from api.incidents.filters import IncidentFilter
 from api.incidents.models import Incident, IncidentStatus, Severity, Visibility
 from api.notifications import service as outbox
@@ -184,6 +184,11 @@ def _detail(
         assignees=queries.triage_choices(incident, user),
         leads=queries.lead_choices(incident, user),
         response_form=response_form or forms.Form(),
+        follow_ups=followups.list_for(incident, user),
+        may_follow_up=can(user, Capability.INCIDENT_FOLLOW_UP, incident),
+        may_publish=can(user, Capability.INCIDENT_PUBLISH, incident),
+        review=reviews.find(incident),
+        may_review=can(user, Capability.INCIDENT_REVIEW, incident),
         action_error=action_error,
         conflict=conflict,
     ), status
@@ -203,11 +208,15 @@ def respond(public_id: str):
     user = web_user()
     incident = _get(public_id, user)
     form = forms.read_form(("body",))
-    data = forms.load(form, schemas.ResponseCreate(), {"body": request.form.get("body", "")})
+    form.values["public"] = forms.checkbox("public")
+    raw = {"body": request.form.get("body", ""), "public": form.values["public"]}
+    data = forms.load(form, schemas.ResponseCreate(), raw)
     if data is None:
         return _detail(incident, response_form=form, status=422)
     with forms.attempt(form) as outcome:
-        service.respond(public_id=incident.public_id, body=data["body"], actor=user)
+        service.respond(
+            public_id=incident.public_id, body=data["body"], actor=user, public=data["public"]
+        )
         flash("Response added.", "success")
         anchor = url_for("incidents_web.detail", public_id=incident.public_id) + "#responses"
         return redirect(anchor)

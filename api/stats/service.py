@@ -13,6 +13,7 @@ from api.cache import cached_figures
 from api.db import utcnow
 from api.extensions import db
 from api.incidents import queries as incidents
+from api.incidents import reviews
 from api.incidents.models import Incident
 from api.permissions import Capability, require
 from api.projects import service as projects
@@ -21,7 +22,8 @@ from api.users.models import User
 
 
 def team_figures(*, actor: User, project: str | None = None) -> dict[str, Any]:
-    """{"tasks": tasks.stats(), "incidents": incidents.stats()} (stats.read); with `project`
+    """{"tasks": tasks.stats(), "incidents": incidents.stats() with the open reviews and
+    follow-ups (api.incidents.reviews.open_counts)} (stats.read); with `project`
     (a key) the task figures cover that project's tasks only.
 
     Cached per role (and project) for STATS_CACHE_SECONDS (api/cache.py); any task or incident
@@ -33,7 +35,10 @@ def team_figures(*, actor: User, project: str | None = None) -> dict[str, Any]:
     return cached_figures(
         name="stats",
         variant=actor.role.value if scope is None else f"{actor.role.value}:{scope.key}",
-        compute=lambda: {"tasks": tasks.stats(project=scope), "incidents": incidents.stats()},
+        compute=lambda: {
+            "tasks": tasks.stats(project=scope),
+            "incidents": {**incidents.stats(), **reviews.open_counts()},
+        },
         timeout=current_app.config["STATS_CACHE_SECONDS"],
     )
 

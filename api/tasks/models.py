@@ -6,7 +6,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from api.db import str_enum, utcnow
 from api.extensions import db
@@ -207,3 +207,16 @@ class TaskDeadlineCount(db.Model):
     assignee_id: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True, autoincrement=False)
     day: Mapped[date] = mapped_column(sa.Date, primary_key=True)
     n: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default="0")
+
+
+# The id of the incident a task follows up (the incident_follow_ups link, api/incidents), or
+# None: loaded with a single task (`undefer`) so that a plain task's read costs no statement
+# more; the incident itself is read only when there is one.
+_FOLLOW_UPS = sa.table("incident_follow_ups", sa.column("task_id"), sa.column("incident_id"))
+Task.follow_up_of = column_property(
+    sa.select(_FOLLOW_UPS.c.incident_id)
+    .where(_FOLLOW_UPS.c.task_id == Task.id)
+    .correlate_except(_FOLLOW_UPS)
+    .scalar_subquery(),
+    deferred=True,
+)

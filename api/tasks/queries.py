@@ -11,7 +11,7 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, selectinload, undefer
 
 from api import fulltext
 from api.activity import service as activity
@@ -47,6 +47,7 @@ _LOADS = (
     joinedload(Task.project),
     selectinload(Task.assignee_links),  # one statement; each link's user is joined to it
     joinedload(Task.labels),  # joined: a task read stays at three statements with the caller's
+    undefer(Task.follow_up_of),  # the incident it follows up, if any: in the same statement
 )
 # What a person may do to a task, as the detail page offers it (allowed_actions).
 ACTIONS = (

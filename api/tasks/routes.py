@@ -7,6 +7,7 @@ from flask_smorest import Blueprint
 
 from api.activity.schemas import ActivityRead
 from api.guards import current, login_required
+from api.incidents import followups
 from api.permissions import Capability
 from api.tasks import bulk, queries, schemas, service
 from api.tasks.filters import TaskFilter
@@ -83,8 +84,13 @@ def bulk_change(data: dict):
 @login_required()
 @blp.response(200, schemas.TaskRead)
 def get_task(task_id: int):
-    """Read a task; the ETag names its version for If-Match."""
-    return _with_etag(queries.get_visible(task_id, current()))
+    """Read a task (with the incident it follows up, if any you may see); the ETag names its
+    version for If-Match."""
+    task = queries.get_visible(task_id, current())
+    source = followups.source_of(task.id, current()) if task.follow_up_of is not None else None
+    if source is not None:
+        task.source_incident = source  # read by TaskRead's `incident`; not a column
+    return _with_etag(task)
 
 
 @blp.patch("/<int:task_id>")

@@ -156,6 +156,14 @@ class LabelBrief(ObjectSchema):
     color = fields.String()
 
 
+class TaskIncident(ObjectSchema):
+    """The incident a task follows up, as its readers see it."""
+
+    public_id = fields.String()
+    title = fields.String()
+    status = fields.String()
+
+
 class TaskRead(ObjectSchema):
     id = fields.Integer()
     title = fields.String()
@@ -175,6 +183,15 @@ class TaskRead(ObjectSchema):
     updated_at = fields.DateTime()
     completed_at = fields.DateTime(allow_none=True)
     version = fields.Integer()
+    incident = fields.Nested(
+        "TaskIncident",
+        attribute="source_incident",
+        allow_none=True,
+        metadata={
+            "description": "The incident this task follows up: only in GET /tasks/{id}, and only"
+            " when there is one that you may see."
+        },
+    )
 
 
 TaskPage = page_of(TaskRead, "TaskPage", cursors=True)

@@ -7,6 +7,7 @@ emails commit together or not at all. The reads are in queries.py.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -134,9 +135,15 @@ def _get(task_id: int, capability: Capability, actor: User, if_match: str | None
     return task
 
 
-def create(*, data: dict[str, Any], actor: User) -> Task:
+def create(
+    *,
+    data: dict[str, Any],
+    actor: User,
+    after_create: Callable[[Task], None] | None = None,
+) -> Task:
     """Create a task in a project (task.create: lead rights there), with its next number;
-    every assignee is emailed.
+    every assignee is emailed. `after_create(task)` runs in the same transaction once the task
+    has its id (a follow-up links it to its incident there).
 
     `data` holds title and optionally description, priority, deadline (aware), project (a key;
     default GEN), assignee_ids or assignee_id, labels (names). Raises Forbidden (no lead rights
@@ -177,6 +184,8 @@ def create(*, data: dict[str, Any], actor: User) -> Task:
         if labels:
             snapshot["labels"] = [None, [label.name for label in labels]]
         activity.record_change(task, "created", snapshot, actor)
+        if after_create is not None:
+            after_create(task)
         emails.task_assigned(task, actor=actor, user_ids=added)
         events.created(task, assignees=[u for u in assignees if u.id in added], actor=actor)
         webhooks.emit(EventType.TASK_CREATED, webhooks.task_data(task, actor))

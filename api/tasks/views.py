@@ -11,6 +11,7 @@ from marshmallow import ValidationError
 from api.comments import service as comments
 from api.comments import watchers
 from api.errors import Forbidden
+from api.incidents import followups
 from api.permissions import Capability, can
 from api.projects import queries as project_queries
 from api.projects import service as project_service
@@ -191,6 +192,7 @@ def _detail(
     return render_template(
         "tasks/detail.html",
         task=task,
+        source_incident=followups.source_of(task.id, user) if task.follow_up_of else None,
         timeline=describe(queries.timeline(task_id=task.id, actor=user)),
         people=project_queries.assignable([task.project_id]).get(task.project_id, [])
         if "task.assign" in actions and task.project_id

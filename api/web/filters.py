@@ -6,7 +6,7 @@ Jinja autoescaping is on for every .html template, so user text is escaped where
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -68,6 +68,14 @@ def local(moment: datetime | None, fmt: str = "%d %b %Y, %H:%M") -> str:
 def iso(moment: datetime | None) -> str:
     """ISO 8601 with offset, for <time datetime="...">."""
     return moment.isoformat() if moment is not None else ""
+
+
+def utc(moment: datetime | None, fmt: str = "%Y-%m-%d %H:%M UTC") -> str:
+    """Format an aware datetime in UTC ("" for None): the same text for every viewer (the
+    public status page, its feed, exports)."""
+    if moment is None:
+        return ""
+    return moment.astimezone(UTC).strftime(fmt)
 
 
 def relative(moment: datetime | None, now: datetime | None = None) -> str:
@@ -222,6 +230,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters.update(
         local=local,
         iso=iso,
+        utc=utc,
         relative=relative,
         label=label,
         badge=badge,

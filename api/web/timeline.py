@@ -19,6 +19,8 @@ ACTIONS = {
     "lead_changed": "changed the lead",
     "escalated": "escalated it: nobody had acknowledged it",
     "responded": "responded",
+    "follow_up_added": "added a follow-up task",
+    "reviewed": "edited the post-incident review",
     "deleted": "deleted this",
     "commented": "commented",
     "comment_edited": "edited a comment",
@@ -28,6 +30,9 @@ FIELD_NAMES = {"assignee_id": "assignee", "lead_id": "lead"}
 PEOPLE_FIELDS = ("assignee_id", "lead_id")
 # Who did what when nobody did: the scheduled jobs (escalation).
 SYSTEM_ACTOR = "taskdesk"
+# Changes that name what was added or touched (a follow-up task's ref, the review's sections):
+# no "before" to show.
+ADDITIONS = {"follow_up_added", "reviewed"}
 HIDDEN_FIELDS = {
     "response_id",
     "comment_id",
@@ -82,6 +87,8 @@ def describe(rows: list[Activity]) -> list[dict[str, Any]]:
             changes = []
         if row.action == "escalated":  # a level reached and who was told: no "before"
             changes = [(field, "", new) for field, _old, new in changes]
+        if row.action in ADDITIONS:
+            changes = [(f, "" if old == "—" else old, new) for f, old, new in changes]
         if row.action == "updated" and "description" in (row.changes or {}):
             changes.append(("description", "", "changed"))
         items.append(

@@ -11,7 +11,7 @@ import pytest
 from api.auth import personal_tokens
 from api.db import utcnow
 from api.extensions import db
-from api.incidents import links
+from api.incidents import followups, links, reviews
 from api.incidents import service as incidents_service
 from api.incidents.models import Severity
 from api.tasks import service as tasks_service
@@ -74,6 +74,25 @@ def world(make):
     incidents.response(made[1], manager, "Rolling back the 09:05 deploy.")
     made[1].lead = manager
     db.session.commit()
+    incidents_service.respond(
+        public_id=made[1].public_id,
+        body="Search results may be up to **two hours** old; a fix is rolling out.",
+        actor=manager,
+        public=True,
+    )
+    resolved = made[3]
+    for title in ("Add a visual test for Safari", "Pin the chart library version"):
+        followups.create(public_id=resolved.public_id, data={"title": title}, actor=manager)
+    reviews.save(
+        public_id=resolved.public_id,
+        changes={
+            "summary": "The dashboard chart was **misaligned** in Safari 17 for two days.",
+            "impact": "Managers on Safari read the wrong week's bars.",
+            "root_cause": "A flexbox gap the chart library does not support there.",
+        },
+        actor=manager,
+        if_match=None,
+    )
     incidents_service.report(
         data={"title": "VPN drops every hour", "severity": Severity.HIGH}, actor=employee
     )
@@ -87,6 +106,7 @@ def world(make):
         "task": tasks_service.create(data={"title": "Plan the game day"}, actor=manager),
         "incident": made[1],
         "unacknowledged": made[0],
+        "resolved": resolved,
     }
 
 
@@ -116,6 +136,7 @@ def _tokens(person) -> None:
 def _pages(world) -> list[tuple[str, str | None, str]]:
     """(name, who, path) for every page."""
     task, incident = world["task"].id, world["incident"].public_id
+    resolved = world["resolved"].public_id
     return [
         ("sign-in", None, "/sign-in"),
         ("register", None, "/register"),
@@ -138,6 +159,10 @@ def _pages(world) -> list[tuple[str, str | None, str]]:
         ("incident-detail", "manager", f"/incidents/{incident}"),
         ("incident-acknowledge", "manager", _acknowledge_link(world)),
         ("project-import", "manager", "/projects/OPS/import"),
+        ("incident-follow-ups", "manager", f"/incidents/{resolved}"),
+        ("incident-follow-up-new", "manager", f"/incidents/{resolved}/follow-ups/new"),
+        ("incident-review", "manager", f"/incidents/{resolved}/review"),
+        ("status", None, "/status"),
         ("stats", "manager", "/stats"),
         ("profile", "employee", "/profile"),
         ("admin-registrations", "admin", "/admin/registrations"),

@@ -26,7 +26,13 @@ from api.db import utcnow
 from api.extensions import db
 from api.inbox.models import Notification, NotificationKind, NotificationPreference
 from api.incidents import links
-from api.incidents.models import Incident, IncidentResponse, Visibility
+from api.incidents.models import (
+    Incident,
+    IncidentFollowUp,
+    IncidentResponse,
+    IncidentReview,
+    Visibility,
+)
 from api.notifications.models import OutboxEmail, OutboxStatus
 from api.projects.models import Label, Project, ProjectMember
 from api.tasks.models import Task
@@ -246,6 +252,56 @@ CASES = [
         "public",
         "forged link",
     ),
+    Page(
+        "/incidents/{public}/responses",
+        staff(302, 403),
+        {"body": "Fixed for everyone.", "public": "on"},
+        "responses",
+        "marked public",
+    ),
+    Page(
+        "/incidents/{assigned}/follow-ups/new",
+        ANYONE,
+        {"title": "Add an alarm", "project": "PLED"},
+        "follow_ups",
+        "assignee",
+    ),
+    Page(
+        "/incidents/{public}/follow-ups/new",
+        staff(302, 403),
+        {"title": "Add an alarm", "project": "PLED"},
+        "follow_ups",
+        "bystander",
+    ),
+    Page(
+        "/incidents/{hidden}/follow-ups/new",
+        staff(302, 404),
+        {"title": "Add an alarm", "project": "PLED"},
+        "follow_ups",
+        "others' restricted",
+    ),
+    Page(
+        "/incidents/{assigned}/follow-ups/new",
+        expect(SIGN_IN, 422, 422, 422),
+        {"title": " ", "project": "PLED"},
+        "follow_ups",
+        "blank title",
+    ),
+    Page("/incidents/{resolved}/review", staff(302, 403), {"summary": "What broke"}, "review"),
+    Page(
+        "/incidents/{public}/review",
+        staff(409, 403),
+        {"summary": "Too soon"},
+        "review",
+        "not resolved",
+    ),
+    Page(
+        "/incidents/{resolved}/review",
+        expect(SIGN_IN, 422, 422, 422),
+        {"summary": "x" * 20_001},
+        "review",
+        "too long",
+    ),
     Page("/admin/registrations/{registrant}/approve", ADMIN, {"role": "employee"}, "registrant"),
     Page("/admin/registrations/{registrant}/reject", ADMIN, {}, "registrant"),
     Page("/admin/users/{other_employee}", ADMIN, {"role": "manager"}, "other_employee"),
@@ -354,6 +410,7 @@ def world(make) -> dict[str, Any]:
     pled = make.project("PLED", members={employee: "lead", manager: "member", other: "member"})
     pout = make.project("POUT", members={other: "lead"})
     public = factories.incident(reporter=other)
+    resolved = factories.incident(reporter=other, status="resolved")
     hidden = factories.incident(reporter=other, visibility=Visibility.RESTRICTED)
     assigned = factories.incident(
         reporter=other, assignee=employee, visibility=Visibility.RESTRICTED
@@ -415,6 +472,7 @@ def world(make) -> dict[str, Any]:
         "public": public.public_id,
         "manager_id": manager.id,
         "ack_manager": links.make_token(public.public_id, manager.id),
+        "resolved": resolved.public_id,
         "hidden": hidden.public_id,
         "assigned": assigned.public_id,
         "dead_email": _email(employee, OutboxStatus.DEAD, f"page-matrix:{employee.id}"),
@@ -455,6 +513,8 @@ WATCHES = {
     "others_task": lambda w: _task(w["others_task"]),
     "incident_count": lambda w: _count(Incident),
     "responses": lambda w: _count(IncidentResponse),
+    "follow_ups": lambda w: _count(IncidentFollowUp),
+    "review": lambda w: db.session.execute(sa.select(IncidentReview.summary)).all(),
     "public": lambda w: _incident(w["public"]),
     "hidden": lambda w: _incident(w["hidden"]),
     "assigned": lambda w: _incident(w["assigned"]),

@@ -15,7 +15,7 @@ import api.db
 
 # revision identifiers, used by Alembic.
 revision = "0013_webhooks"
-down_revision = "0011_incident_lead"
+down_revision = "0012_incident_review"
 branch_labels = None
 depends_on = None
 

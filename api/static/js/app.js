@@ -127,3 +127,32 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   });
 });
+
+// Pages that are the same for every viewer (the public status page) print times in UTC inside
+// <time datetime="..." data-localise>: show them in the browser's own zone instead.
+document.addEventListener("DOMContentLoaded", function () {
+  var times = document.querySelectorAll("time[data-localise]");
+  if (!times.length || !window.Intl) {
+    return;
+  }
+  var format;
+  var zone = "";
+  try {
+    format = new Intl.DateTimeFormat(undefined, {
+      day: "2-digit", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit",
+    });
+    zone = Intl.DateTimeFormat().resolvedOptions().timeZone || "";
+  } catch (error) {
+    return;
+  }
+  times.forEach(function (element) {
+    var moment = new Date(element.getAttribute("datetime"));
+    if (!isNaN(moment.getTime())) {
+      element.title = element.textContent;
+      element.textContent = format.format(moment);
+    }
+  });
+  document.querySelectorAll("[data-local-zone]").forEach(function (element) {
+    element.textContent = zone || "your time zone";
+  });
+});
