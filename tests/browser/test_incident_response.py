@@ -1,7 +1,9 @@
 """Incident response in Chromium: a critical incident gets a lead, nobody acknowledges it, the
 escalation job (run with a moved clock) emails the managers, the lead acknowledges from the link
 in that email after confirming, and the timeline shows the escalation and the acknowledgement.
-Someone else who opens the lead's link is refused and told whose it is."""
+Someone else who opens the lead's link is refused and told whose it is. The lead then adds a
+follow-up task, resolves the incident and writes the review, and the public status page shows
+the incident without a single name of a person."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from api.incidents import service as incidents
 from api.incidents.models import Incident, IncidentStatus, Severity
 from api.notifications.models import EmailKind, OutboxEmail
 from tests.browser.conftest import PHONE, open_page
+from tests.browser.test_incident_review import follow_up_resolve_and_review
 
 pytestmark = pytest.mark.browser
 
@@ -38,6 +41,7 @@ def test_the_lead_acknowledges_an_escalated_incident_from_the_email(
     lead = make.user(role="manager", username="mona")
     admin = make.user(role="admin", username="ada")
     reporter = make.user(role="employee", username="eli")
+    make.project("OPS", members={lead: "lead", reporter: "member"})
     incident = incidents.report(
         data={
             "title": "Checkout returns 502 for one request in five",
@@ -106,3 +110,14 @@ def test_the_lead_acknowledges_an_escalated_incident_from_the_email(
     assert _read(
         db, sa.select(Incident.acknowledged_at).where(Incident.public_id == public_id)
     ) == (acknowledged)
+
+    # Mona follows it up, resolves it and writes the review; the status page names nobody.
+    desk = open_page(chromium, app, live_server.url, lead)
+    desk.goto(f"/incidents/{public_id}")
+    follow_up_resolve_and_review(desk)
+    visitor = open_page(chromium, app, live_server.url)
+    visitor.goto("/status")
+    assert visitor.get_by_test_id("status-incident").count() == 1
+    assert incident.title in visitor.locator("body").inner_text()
+    assert not re.search(r"\b(mona|ada|eli)\b", visitor.content(), re.IGNORECASE)
+    shots(visitor, "flow-status-after-review-desktop-light")

@@ -19,6 +19,44 @@ from tests.incidents import factories
 pytestmark = pytest.mark.browser
 
 
+def follow_up_resolve_and_review(page, shots=None) -> None:
+    """On an open incident's page: add follow-up task OPS-1 (project OPS), resolve the incident
+    (through investigating when it was not acknowledged yet), write the review and mark it done."""
+    # A follow-up task in OPS
+    page.get_by_test_id("add-follow-up").click()
+    page.wait_for_url("**/follow-ups/new")
+    page.locator("#title").fill("Alarm on the checkout error rate")
+    page.locator("#project").select_option("OPS")
+    page.get_by_role("button", name="Create follow-up task").click()
+    page.get_by_text("Follow-up task OPS-1 created.").wait_for()
+    follow_ups = page.get_by_test_id("follow-ups")
+    assert "OPS-1" in follow_ups.inner_text() and "Pending" in follow_ups.inner_text()
+    if shots:
+        shots(page, "flow-incident-follow-ups-desktop-light")
+
+    # Resolve it: reported → investigating → resolved
+    if page.get_by_role("button", name="Start investigating").count():
+        page.get_by_role("button", name="Start investigating").click()
+        page.get_by_text("Incident updated.").wait_for()
+    page.get_by_role("button", name="Resolve").click()
+    page.get_by_text("Incident updated.").wait_for()
+    assert "Resolved" in page.get_by_test_id("incident-status").inner_text()
+
+    # Write and complete the review
+    page.get_by_test_id("open-review").click()
+    page.get_by_label("Summary").fill("One checkout request in five failed for **40 minutes**.")
+    page.get_by_label("Impact").fill("About 300 failed orders.")
+    page.get_by_label("Root cause").fill("A deploy with a wrong upstream timeout.")
+    page.get_by_label("What went well").fill("- the alert fired in 2 minutes")
+    page.get_by_label("What to improve").fill("- canary deploys")
+    if shots:
+        shots(page, "flow-incident-review-form-desktop-light")
+    page.get_by_label("Review done").check()
+    page.get_by_role("button", name="Save review").click()
+    page.get_by_text("Review saved and marked done.").wait_for()
+    assert page.get_by_test_id("review-state").inner_text() == "Review done"
+
+
 def test_follow_up_review_and_status_page(live_server, chromium, app, make, shots):
     mona = make.user(role="manager", username="mona_manager", timezone="Europe/Paris")
     eli = make.user(role="employee", username="eli_employee")
@@ -40,36 +78,7 @@ def test_follow_up_review_and_status_page(live_server, chromium, app, make, shot
     page.get_by_role("button", name="Post response").click()
     page.get_by_text("Response added.").wait_for()
 
-    # A follow-up task in OPS
-    page.get_by_test_id("add-follow-up").click()
-    page.wait_for_url("**/follow-ups/new")
-    page.locator("#title").fill("Alarm on the checkout error rate")
-    page.locator("#project").select_option("OPS")
-    page.get_by_role("button", name="Create follow-up task").click()
-    page.get_by_text("Follow-up task OPS-1 created.").wait_for()
-    follow_ups = page.get_by_test_id("follow-ups")
-    assert "OPS-1" in follow_ups.inner_text() and "Pending" in follow_ups.inner_text()
-    shots(page, "flow-incident-follow-ups-desktop-light")
-
-    # Resolve it: reported → investigating → resolved
-    page.get_by_role("button", name="Start investigating").click()
-    page.get_by_text("Incident updated.").wait_for()
-    page.get_by_role("button", name="Resolve").click()
-    page.get_by_text("Incident updated.").wait_for()
-    assert "Resolved" in page.get_by_test_id("incident-status").inner_text()
-
-    # Write and complete the review
-    page.get_by_test_id("open-review").click()
-    page.get_by_label("Summary").fill("One checkout request in five failed for **40 minutes**.")
-    page.get_by_label("Impact").fill("About 300 failed orders.")
-    page.get_by_label("Root cause").fill("A deploy with a wrong upstream timeout.")
-    page.get_by_label("What went well").fill("- the alert fired in 2 minutes")
-    page.get_by_label("What to improve").fill("- canary deploys")
-    shots(page, "flow-incident-review-form-desktop-light")
-    page.get_by_label("Review done").check()
-    page.get_by_role("button", name="Save review").click()
-    page.get_by_text("Review saved and marked done.").wait_for()
-    assert page.get_by_test_id("review-state").inner_text() == "Review done"
+    follow_up_resolve_and_review(page, shots)
 
     db.session.expire_all()
     review = db.session.get(IncidentReview, incident.id)
