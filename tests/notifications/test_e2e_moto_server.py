@@ -83,6 +83,10 @@ def test_every_email_kind_reaches_moto_server(client, make, auth, db, mail, ses_
     )
     assert r.status_code == 201, r.json
     public_id = r.json["public_id"]
+    # Nobody acknowledges it for 15 minutes: the escalation job tells the managers.
+    later = (utcnow() + timedelta(minutes=15, seconds=5)).strftime("%Y-%m-%dT%H:%M:%S")
+    result = client.application.test_cli_runner().invoke(args=["jobs", "escalate", "--now", later])
+    assert result.exit_code == 0 and "escalated=1, sent=1" in result.output, result.output
     r = client.patch(
         f"/api/v1/incidents/{public_id}",
         json={"assignee_id": responder.id, "status": "investigating"},
@@ -146,6 +150,7 @@ def test_every_email_kind_reaches_moto_server(client, make, auth, db, mail, ses_
         manager.email: [
             "Task completed: Restore the backup",
             "[high] New incident: Checkout is down",
+            "[high] Unacknowledged for 15 minutes: Checkout is down",
             f"taskdesk summary {period}",
             f"taskdesk summary {report_now}",
         ],
