@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 import sqlalchemy as sa
+from flask import has_request_context, request
 
 from api.errors import Forbidden, NotFound
 
@@ -218,8 +219,6 @@ def limit_to_scopes(actor_id: int, scopes: Iterable[str]) -> None:
     Called by the API's guard when the request carries a personal access token. Kept in the
     WSGI environ, so it ends with the request and never reaches another one (or a job).
     """
-    from flask import request
-
     held = {Scope(name) for name in scopes}
     held |= {IMPLIED_SCOPES[s] for s in held if s in IMPLIED_SCOPES}
     request.environ[TOKEN_SCOPES_KEY] = (actor_id, frozenset(held))
@@ -227,8 +226,6 @@ def limit_to_scopes(actor_id: int, scopes: Iterable[str]) -> None:
 
 def token_scopes(actor: Actor | None) -> frozenset[Scope] | None:
     """The scopes `actor` is limited to in this request, or None (no personal access token)."""
-    from flask import has_request_context, request
-
     if actor is None or not has_request_context():
         return None
     held = request.environ.get(TOKEN_SCOPES_KEY)
