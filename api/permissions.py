@@ -76,6 +76,10 @@ class Capability(enum.StrEnum):
     STATS_READ = "stats.read"
     OUTBOX_ADMIN = "outbox.admin"
     INBOX_USE = "inbox.use"
+    SAVED_VIEW_READ = "saved_view.read"
+    SAVED_VIEW_CREATE = "saved_view.create"
+    SAVED_VIEW_EDIT = "saved_view.edit"
+    SAVED_VIEW_DELETE = "saved_view.delete"
 
     @property
     def domain(self) -> str:
@@ -101,6 +105,11 @@ def _staff(grant: Grant = EVERY) -> dict[str, Grant]:
 def _members() -> dict[str, Grant]:
     """Administrators on every object; managers and employees where their project role says."""
     return {"admin": EVERY, "manager": RULE, "employee": RULE}
+
+
+def _owners() -> dict[str, Grant]:
+    """Every role, on the objects the domain's rule gives them (their own)."""
+    return {"admin": RULE, "manager": RULE, "employee": RULE}
 
 
 # The table of design §2. A role that is absent does not hold the capability at all.
@@ -142,6 +151,12 @@ GRANTS: dict[Capability, dict[str, Grant]] = {
     Capability.STATS_READ: {"admin": EVERY, "manager": EVERY},  # stats and summary reports
     Capability.OUTBOX_ADMIN: {"admin": EVERY},
     Capability.INBOX_USE: _staff(EVERY),  # one's own notifications and preferences
+    # Saved views (api/saved_views/rules.py): everyone saves their own; the owner sees, edits
+    # and deletes a view; a view shared with a project is seen by whoever sees the project.
+    Capability.SAVED_VIEW_READ: _owners(),
+    Capability.SAVED_VIEW_CREATE: _staff(EVERY),
+    Capability.SAVED_VIEW_EDIT: _owners(),
+    Capability.SAVED_VIEW_DELETE: _owners(),
 }
 
 
