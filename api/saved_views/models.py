@@ -27,9 +27,7 @@ class SavedView(db.Model):
     __tablename__ = "saved_views"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    owner_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("users.id", ondelete="CASCADE"), index=True
-    )
+    owner_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
     project_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("projects.id", ondelete="CASCADE"), index=True
     )

@@ -28,6 +28,8 @@ def _owns(actor: Actor, capability: Capability, view: Any) -> bool:
 
 
 def _clause(actor_id: Any, capability: Capability) -> sa.ColumnElement[bool]:
+    # By id alone the shared part is the membership's; reads use read_clause, which also
+    # gives administrators the views shared with every project (they see every project).
     is_owner = SavedView.owner_id == actor_id
     if capability is not Capability.SAVED_VIEW_READ:
         return is_owner

@@ -13,9 +13,9 @@ from typing import Any
 import sqlalchemy as sa
 
 from api.db import unit_of_work
-from api.errors import Unprocessable
+from api.errors import NotFound, Unprocessable
 from api.extensions import db
-from api.permissions import Capability, can, first_visible, require
+from api.permissions import Capability, can, require
 from api.projects.models import Project
 from api.saved_views import rules
 from api.saved_views.models import SavedView
@@ -38,11 +38,14 @@ def list_views(*, actor: User) -> list[SavedView]:
 
 
 def get_visible(view_id: int, actor: User) -> SavedView:
-    """The view if `actor` may see it; NotFound otherwise (never 403)."""
-    stmt = sa.select(SavedView).where(SavedView.id == view_id)
-    return first_visible(
-        stmt, actor, Capability.SAVED_VIEW_READ, not_found=rules.RULE.not_found
+    """The view if `actor` may see it (rules.read_clause); NotFound otherwise (never 403)."""
+    require(actor, Capability.SAVED_VIEW_CREATE)  # an active account
+    view = db.session.scalar(
+        sa.select(SavedView).where(SavedView.id == view_id, rules.read_clause(actor))
     )
+    if view is None:
+        raise NotFound(rules.RULE.not_found)
+    return view
 
 
 def _project(key: str | None, actor: User) -> int | None:

@@ -16,8 +16,8 @@ more rows match than are ranked, and a more precise query finds them.
 from __future__ import annotations
 
 import re
-from typing import Any
 from dataclasses import dataclass, field
+from typing import Any
 
 import sqlalchemy as sa
 from markupsafe import Markup
@@ -160,7 +160,8 @@ def _fill(items: list[Hit], found: list[str]) -> None:
         ).unique()
     }
     incidents = {
-        i.id: i for i in db.session.scalars(sa.select(Incident).where(Incident.id.in_(incident_ids)))
+        i.id: i
+        for i in db.session.scalars(sa.select(Incident).where(Incident.id.in_(incident_ids)))
     }
     comment_ids = [h.extra_id for h in items if h.matched == "comment"]
     response_ids = [h.extra_id for h in items if h.matched == "response"]

@@ -14,8 +14,9 @@ URL = "/api/v1/views"
 def views_in_db(db) -> list[tuple]:
     db.session.expire_all()
     return db.session.execute(
-        sa.select(SavedView.owner_id, SavedView.name, SavedView.filters_json, SavedView.sort)
-        .order_by(SavedView.id)
+        sa.select(
+            SavedView.owner_id, SavedView.name, SavedView.filters_json, SavedView.sort
+        ).order_by(SavedView.id)
     ).all()
 
 
@@ -38,7 +39,11 @@ def test_save_list_and_reopen_a_private_view(client, db, team):
     member, headers = team["member"]
     body = {
         "name": "My urgent work",
-        "filters": {"status": ["pending", "in_progress"], "priority": ["urgent"], "project": ["OPS"]},
+        "filters": {
+            "status": ["pending", "in_progress"],
+            "priority": ["urgent"],
+            "project": ["OPS"],
+        },
         "sort": "deadline",
     }
     created = client.post(URL, json=body, headers=headers)
@@ -77,9 +82,7 @@ def test_the_view_url_opens_the_filtered_task_list(client, db, team, make):
     assert [t["title"] for t in listed["items"]] == ["Urgent one"]
 
 
-def test_a_shared_view_is_seen_by_the_project_members_and_changed_by_its_owner(
-    client, db, team
-):
+def test_a_shared_view_is_seen_by_the_project_members_and_changed_by_its_owner(client, db, team):
     lead, lead_h = team["lead"]
     member_h, outsider_h = team["member"][1], team["outsider"][1]
     view = client.post(
@@ -94,7 +97,10 @@ def test_a_shared_view_is_seen_by_the_project_members_and_changed_by_its_owner(
     refused = client.patch(f"{URL}/{view['id']}", json={"name": "Mine now"}, headers=member_h)
     assert refused.status_code == 403
     assert client.delete(f"{URL}/{view['id']}", headers=member_h).status_code == 403
-    assert client.patch(f"{URL}/{view['id']}", json={"name": "x"}, headers=outsider_h).status_code == 404
+    assert (
+        client.patch(f"{URL}/{view['id']}", json={"name": "x"}, headers=outsider_h).status_code
+        == 404
+    )
     assert views_in_db(db) == before
 
     changed = client.patch(

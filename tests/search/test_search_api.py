@@ -96,7 +96,9 @@ def test_every_word_must_match_as_a_prefix(client, world):
 
 def test_snippets_escape_the_text_and_mark_the_words(client, world):
     hit = search(client, world["member"][1], q="valve leaks")["items"][0]
-    assert hit["snippet"] == "The <mark>valve</mark> <mark>leaks</mark> &lt;b&gt;hot&lt;/b&gt; water."
+    assert (
+        hit["snippet"] == "The <mark>valve</mark> <mark>leaks</mark> &lt;b&gt;hot&lt;/b&gt; water."
+    )
 
 
 def test_a_ref_jumps_to_the_task(client, world):
@@ -118,7 +120,11 @@ def test_pages(client, world, make):
     third = search(client, headers, q="quarterly", page_size=2, page=3)
     assert first["total"] == 5 and first["pages"] == 3
     assert len(first["items"]) == 2 and len(third["items"]) == 1
-    seen = {h["id"] for p in (1, 2, 3) for h in search(client, headers, q="quarterly", page_size=2, page=p)["items"]}
+    seen = {
+        h["id"]
+        for p in (1, 2, 3)
+        for h in search(client, headers, q="quarterly", page_size=2, page=p)["items"]
+    }
     assert len(seen) == 5
 
 

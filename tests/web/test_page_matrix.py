@@ -23,6 +23,7 @@ from api.inbox.models import Notification, NotificationKind, NotificationPrefere
 from api.incidents.models import Incident, IncidentResponse, Visibility
 from api.notifications.models import OutboxEmail, OutboxStatus
 from api.projects.models import Label, Project, ProjectMember
+from api.saved_views.models import SavedView
 from api.tasks.models import Task
 from api.users.models import User, UserStatus
 from api.web.blueprints import WEB_BLUEPRINTS
@@ -235,6 +236,22 @@ PUBLIC = [
 ]
 
 
+# Saved views: everyone saves their own (a project to share with must be one they see: POUT is
+# only the other employee's, and every project is the admin's); the owner deletes.
+CASES += [
+    Page("/views", ANYONE, {"name": "Mine", "query": "status=pending&sort=deadline"}, "views"),
+    Page("/views", expect(SIGN_IN, 422, 422, 422), {"name": "", "query": ""}, "views", "no name"),
+    Page(
+        "/views",
+        expect(SIGN_IN, 422, 422, 302),
+        {"name": "Theirs", "project": "POUT"},
+        "views",
+        "a project one cannot see",
+    ),
+    Page("/views/{employee_view}/delete", expect(SIGN_IN, 302, 404, 404), {}, "views"),
+]
+
+
 @pytest.fixture
 def world(make) -> dict[str, Any]:
     """The callers, one object per relation to the employee caller, and their ids."""
@@ -282,9 +299,12 @@ def world(make) -> dict[str, Any]:
                 path=f"/tasks/{own_task.id}",
             )
         )
+    view = SavedView(owner_id=employee.id, name="Employee's", filters={"status": ["pending"]})
+    db.session.add(view)
     db.session.commit()
     return {
         **comments,
+        "employee_view": view.id,
         "watch_task": watch_task.id,
         "col_task": col_task.id,
         "hid_task": hid_task.id,
@@ -359,6 +379,9 @@ WATCHES = {
         sa.select(NotificationPreference.user_id, NotificationPreference.kind)
     ).all(),
     "nothing": lambda w: None,
+    "views": lambda w: db.session.execute(
+        sa.select(SavedView.id, SavedView.name, SavedView.project_id).order_by(SavedView.id)
+    ).all(),
     "projects": lambda w: (
         db.session.execute(
             sa.select(Project.key, Project.name, Project.archived_at).order_by(Project.key)

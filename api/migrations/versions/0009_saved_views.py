@@ -51,9 +51,7 @@ def upgrade():
     )
     with op.batch_alter_table("saved_views", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_saved_views_owner_id"), ["owner_id"], unique=False)
-        batch_op.create_index(
-            batch_op.f("ix_saved_views_project_id"), ["project_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_saved_views_project_id"), ["project_id"], unique=False)
     fulltext.create(op, "0009_saved_views")
 
 
