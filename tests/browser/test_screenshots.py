@@ -102,6 +102,7 @@ def _pages(world) -> list[tuple[str, str | None, str]]:
         ("incident-report", "employee", "/incidents/new"),
         ("incident-detail", "manager", f"/incidents/{incident}"),
         ("stats", "manager", "/stats"),
+        ("search", "manager", "/search?q=backup"),
         ("profile", "employee", "/profile"),
         ("admin-registrations", "admin", "/admin/registrations"),
         ("admin-users", "admin", "/admin/users"),
