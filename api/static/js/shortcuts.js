@@ -1,12 +1,15 @@
 // taskdesk keyboard shortcuts (the help dialog, #shortcuts-help in base.html, lists them):
 // c new task, / search, g t tasks, g i incidents, j / k next / previous item of a list, ? help.
-// None fires while the person types in a field, or with Ctrl, Alt or Cmd held.
+// None fires while the person types in a field, or with Ctrl, Alt or Cmd held. The help dialog
+// comes from a <template> (#shortcuts-template, base.html), added to the page when first shown.
 "use strict";
 (function () {
-  var help = document.getElementById("shortcuts-help");
-  if (!help) {
+  var template = document.getElementById("shortcuts-template");
+  if (!template) {
     return; // signed out: no shortcuts
   }
+  var urls = template.dataset;
+  var help = null;
   var waitingForG = false;
   var gTimer = null;
 
@@ -87,10 +90,18 @@
   }
 
   function showHelp() {
+    if (!help) {
+      document.body.appendChild(template.content.cloneNode(true));
+      help = document.getElementById("shortcuts-help");
+    }
     if (window.bootstrap && window.bootstrap.Modal) {
       window.bootstrap.Modal.getOrCreateInstance(help).show();
     }
   }
+
+  document.querySelectorAll("[data-shortcuts-help]").forEach(function (button) {
+    button.addEventListener("click", showHelp);
+  });
 
   document.addEventListener("keydown", function (event) {
     if (event.key === "Escape" && event.target && event.target.id === "navbar-search") {
@@ -100,7 +111,7 @@
     if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey || typing(event)) {
       return;
     }
-    if (help.classList.contains("show")) {
+    if (help && help.classList.contains("show")) {
       return; // the dialog is open: Esc closes it, nothing else moves behind it
     }
     var key = event.key;
@@ -109,10 +120,10 @@
       window.clearTimeout(gTimer);
       if (key === "t") {
         event.preventDefault();
-        go(help.dataset.tasksUrl);
+        go(urls.tasksUrl);
       } else if (key === "i") {
         event.preventDefault();
-        go(help.dataset.incidentsUrl);
+        go(urls.incidentsUrl);
       }
       return;
     }
@@ -124,7 +135,7 @@
       showHelp();
     } else if (key === "c") {
       event.preventDefault();
-      go(help.dataset.newTaskUrl);
+      go(urls.newTaskUrl);
     } else if (key === "g") {
       waitingForG = true;
       gTimer = window.setTimeout(function () { waitingForG = false; }, 1500);
