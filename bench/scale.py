@@ -169,6 +169,9 @@ def shapes(deep_cursor: str) -> list[tuple[str, str, str]]:
         ),
         ("?q=invoice (relevance)", "/api/v1/tasks?q=invoice", "manager"),
         ("?q=invoice&sort=-created", "/api/v1/tasks?q=invoice&sort=-created", "manager"),
+        # the one search: four full-text sources, each ranking at most api.search RANKED rows
+        ("/search?q=invoice (common word)", "/api/v1/search?q=invoice", "manager"),
+        ("/search?q=invoice march (two words)", "/api/v1/search?q=invoice%20march", "manager"),
         ("?status=pending&sort=deadline", "/api/v1/tasks?status=pending&sort=deadline", "manager"),
         ("?overdue=true", "/api/v1/tasks?overdue=true", "manager"),
         ("?project=GEN&sort=deadline", "/api/v1/tasks?project=GEN&sort=deadline", "manager"),

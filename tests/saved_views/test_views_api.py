@@ -155,3 +155,15 @@ def test_a_view_of_a_project_one_cannot_see_answers_as_unknown(client, db, team)
 def test_anonymous_and_unknown_views(client, team):
     assert client.get(URL).status_code == 401
     assert client.get(f"{URL}/999999", headers=team["member"][1]).status_code == 404
+
+
+def test_a_disabled_account_may_not_save_or_list(db, make):
+    from api.errors import Forbidden
+    from api.saved_views import service
+
+    disabled = make.user(role="manager", status="disabled")
+    with pytest.raises(Forbidden):
+        service.create(data={"name": "x", "filters": {}}, actor=disabled)
+    with pytest.raises(Forbidden):
+        service.list_views(actor=disabled)
+    assert views_in_db(db) == []

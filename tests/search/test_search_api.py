@@ -157,3 +157,10 @@ def test_bad_input_is_a_clear_422(client, world, params, message):
 
 def test_anonymous_callers_are_refused(client, world):
     assert client.get(URL, query_string={"q": "boiler"}).status_code == 401
+
+
+def test_a_disabled_account_finds_nothing(world, make):
+    """Called directly (a script, a job): a disabled account holds no read capability."""
+    disabled = make.user(role="admin", status="disabled")
+    results = service.search(q="boiler", actor=disabled, page=1, page_size=20)
+    assert results.items == [] and results.total == 0
