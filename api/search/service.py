@@ -149,36 +149,43 @@ def _rank(found: list[str], actor: User, hits: dict[tuple[str, int], Hit]) -> bo
     return capped
 
 
-def _fill(items: list[Hit], found: list[str]) -> None:
-    """Titles, refs, statuses, links and snippets of one page of hits (four statements)."""
+def _rows(stmt: sa.Select, ids: list[Any]) -> list[Any]:
+    """The rows of `stmt` for `ids`; no statement at all for none."""
+    return list(db.session.execute(stmt).unique().scalars()) if ids else []
+
+
+def _texts(column: Any, ids: list[Any]) -> dict[int, str]:
+    table = column.table
+    if not ids:
+        return {}
+    return dict(db.session.execute(sa.select(table.c.id, column).where(table.c.id.in_(ids))).all())
+
+
+def _fill(items: list[Hit], found: list[str]) -> list[Hit]:
+    """Titles, refs, statuses, links and snippets of one page of hits (a statement per kind of
+    row the page holds, four at most). A row deleted since it was ranked is left out."""
     task_ids = [h.id for h in items if h.kind == "task"]
     incident_ids = [h.id for h in items if h.kind == "incident"]
     tasks = {
         t.id: t
-        for t in db.session.scalars(
-            sa.select(Task).options(joinedload(Task.project)).where(Task.id.in_(task_ids))
-        ).unique()
+        for t in _rows(
+            sa.select(Task).options(joinedload(Task.project)).where(Task.id.in_(task_ids)),
+            task_ids,
+        )
     }
     incidents = {
         i.id: i
-        for i in db.session.scalars(sa.select(Incident).where(Incident.id.in_(incident_ids)))
+        for i in _rows(sa.select(Incident).where(Incident.id.in_(incident_ids)), incident_ids)
     }
-    comment_ids = [h.extra_id for h in items if h.matched == "comment"]
-    response_ids = [h.extra_id for h in items if h.matched == "response"]
-    comments = dict(
-        db.session.execute(
-            sa.select(TaskComment.id, TaskComment.body).where(TaskComment.id.in_(comment_ids))
-        ).all()
+    comments = _texts(
+        TaskComment.__table__.c.body, [h.extra_id for h in items if h.matched == "comment"]
     )
-    responses = dict(
-        db.session.execute(
-            sa.select(IncidentResponse.id, IncidentResponse.body).where(
-                IncidentResponse.id.in_(response_ids)
-            )
-        ).all()
+    responses = _texts(
+        IncidentResponse.__table__.c.body, [h.extra_id for h in items if h.matched == "response"]
     )
+    kept = []
     for hit in items:
-        if hit.kind == "task":
+        if hit.kind == "task" and hit.id in tasks:
             task = tasks[hit.id]
             hit.ref, hit.title, hit.status = task.ref, task.title, task.status
             hit.url = f"/tasks/{task.id}"
@@ -186,7 +193,7 @@ def _fill(items: list[Hit], found: list[str]) -> None:
                 text = comments.get(hit.extra_id, "")
             else:
                 text = task.description if _mentions(task.description, found) else task.title
-        else:
+        elif hit.kind == "incident" and hit.id in incidents:
             incident = incidents[hit.id]
             hit.ref, hit.title = incident.public_id, incident.title
             hit.status, hit.url = incident.status, f"/incidents/{incident.public_id}"
@@ -194,7 +201,11 @@ def _fill(items: list[Hit], found: list[str]) -> None:
                 text = responses.get(hit.extra_id, "")
             else:
                 text = incident.description if _mentions(incident.description, found) else ""
+        else:
+            continue
         hit.snippet = snippet(text or hit.title, found)
+        kept.append(hit)
+    return kept
 
 
 def _mentions(text: str, found: list[str]) -> bool:
@@ -223,8 +234,7 @@ def search(*, q: str, actor: User, page: int, page_size: int) -> Results:
         hits[("task", exact.id)] = exact
     ranked = sorted(hits.values(), key=lambda h: (-h.score, h.kind, -h.id))
     start = (page - 1) * page_size
-    items = ranked[start : start + page_size]
-    _fill(items, found)
+    items = _fill(ranked[start : start + page_size], found)
     return Results(
         items=items,
         page=page,

@@ -164,3 +164,19 @@ def test_a_disabled_account_finds_nothing(world, make):
     disabled = make.user(role="admin", status="disabled")
     results = service.search(q="boiler", actor=disabled, page=1, page_size=20)
     assert results.items == [] and results.total == 0
+
+
+def test_a_row_deleted_since_it_was_ranked_is_left_out(world, monkeypatch):
+    ranked = service._rank
+
+    def rank_with_a_ghost(found, actor, hits):
+        capped = ranked(found, actor, hits)
+        hits[("task", 999_999_999)] = service.Hit("task", 999_999_999, 1e9, "text")
+        return capped
+
+    monkeypatch.setattr(service, "_rank", rank_with_a_ghost)
+    results = service.search(q="boiler", actor=world["member"][0], page=1, page_size=20)
+    assert sorted(h.title for h in results.items) == [
+        "Boiler alarm at night",
+        "Replace the boiler valve",
+    ]

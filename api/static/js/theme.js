@@ -5,8 +5,12 @@
 "use strict";
 (function () {
   var KEY = "taskdesk.theme";
+  var unsaved = null; // the choice when storage is refused: it holds for this page
   var query = window.matchMedia ? window.matchMedia("(prefers-color-scheme: dark)") : null;
   function chosen() {
+    if (unsaved) {
+      return unsaved;
+    }
     try {
       var value = window.localStorage.getItem(KEY);
       return value === "light" || value === "dark" ? value : "system";
@@ -34,7 +38,7 @@
           window.localStorage.setItem(KEY, radio.value);
         }
       } catch (error) {
-        // storage refused: the choice holds for this page only
+        unsaved = radio.value; // storage refused: the choice holds for this page only
       }
       apply();
     });
