@@ -117,6 +117,8 @@ def register_blueprints(app: Flask) -> None:
     from api.notifications.routes import blp as outbox
     from api.projects.routes import blp as projects
     from api.reports.routes import blp as reports
+    from api.saved_views.routes import blp as views
+    from api.search.routes import blp as search
     from api.security import register_id_converter
     from api.stats.routes import blp as stats
     from api.tasks import counters as task_counters
@@ -129,6 +131,8 @@ def register_blueprints(app: Flask) -> None:
     app.url_map.converters["public_id"] = PublicIdConverter
     api.register_converter(PublicIdConverter, public_id_schema)
     for blueprint in (auth, users, projects, tasks, comments, incidents, inbox, stats, health):
+        api.register_blueprint(blueprint)
+    for blueprint in (views, search):
         api.register_blueprint(blueprint)
     for blueprint in (outbox, webhook_routes, reports, jobs):
         api.register_blueprint(blueprint)
@@ -153,6 +157,8 @@ def register_web_ui(app: Flask) -> None:
     from api.incidents.views import blp as incidents_web
     from api.notifications.views import blp as outbox_web
     from api.projects.views import blp as projects_web
+    from api.saved_views.views import blp as views_web
+    from api.search.views import blp as search_web
     from api.stats.views import blp as stats_web
     from api.status.views import blp as status_web
     from api.tasks.tool_views import blp as task_tools_web
@@ -180,6 +186,8 @@ def register_web_ui(app: Flask) -> None:
         stats_web,
         exchange_web,
         calendars_web,
+        views_web,
+        search_web,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

@@ -325,7 +325,20 @@ def seed_projects(demo: Demo) -> None:
             db.session.add(TaskAssignee(task_id=task.id, user_id=task.assignee_id, position=0))
 
 
-STEPS: list[Callable[[Demo], None]] = [seed_people, seed_tasks, seed_incidents, seed_projects]
+def seed_views(demo: Demo) -> None:
+    """Saved views (api/saved_views/demo.py)."""
+    from api.saved_views.demo import seed_views as seed
+
+    seed(demo.role(Role.MANAGER))
+
+
+STEPS: list[Callable[[Demo], None]] = [
+    seed_people,
+    seed_tasks,
+    seed_incidents,
+    seed_projects,
+    seed_views,
+]
 
 
 def sign_in_lines(people: list[User], *, limit: int = 40) -> list[str]:

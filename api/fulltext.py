@@ -2,8 +2,9 @@
 FTS5, behind two SQL constructs, `Match` (a WHERE condition) and `Score` (a relevance, higher is
 better), and one rule for turning what a person typed into a query (`words`, `query_text`).
 
-The structures are created by migration 0008_scale, outside the models' metadata (Alembic's
-compare skips `OBJECTS`):
+The structures are created by migrations 0008_scale (tasks) and 0009_saved_views (comments,
+incidents, incident responses; `BY_MIGRATION`), outside the models' metadata (Alembic's compare
+skips `OBJECTS`):
 
 - MariaDB: a FULLTEXT index per searched table (`ix_<table>_fulltext`) on its text columns. InnoDB
   ignores words shorter than `innodb_ft_min_token_size` (3) and its default stop words (MariaDB
@@ -67,8 +68,17 @@ STOPWORDS = frozenset(
 # table -> (its FTS5 table on SQLite, its searched columns, its FULLTEXT index on MariaDB)
 SEARCHED = {
     "tasks": ("tasks_fts", ("title", "description"), "ix_tasks_fulltext"),
+    # the one search (api/search): created by 0009_saved_views
+    "task_comments": ("task_comments_fts", ("body",), "ix_task_comments_fulltext"),
+    "incidents": ("incidents_fts", ("title", "description"), "ix_incidents_fulltext"),
+    "incident_responses": ("incident_responses_fts", ("body",), "ix_incident_responses_fulltext"),
 }
-# What Alembic's compare must not report: created by 0008_scale, not described by the models.
+# The tables each migration gives full-text structures to.
+BY_MIGRATION = {
+    "0008_scale": ("tasks",),
+    "0009_saved_views": ("task_comments", "incidents", "incident_responses"),
+}
+# What Alembic's compare must not report: created by the migrations, not described by the models.
 OBJECTS = frozenset(
     name
     for fts, _columns, index in SEARCHED.values()
@@ -158,6 +168,30 @@ def _score_sqlite(element: Any, compiler: Any, **kw: Any) -> str:
     fts = SEARCHED[table][0]
     # FTS5's rank is bm25(), lower is better.
     return f"(SELECT -rank FROM {fts} WHERE {fts} MATCH {query} AND rowid = {id_sql})"  # noqa: S608 - names from SEARCHED  # nosec B608
+
+
+def create(op: Any, migration: str) -> None:
+    """Create the full-text structures of `migration`'s tables (`BY_MIGRATION`) with Alembic's
+    `op`: a FULLTEXT index on MariaDB / MySQL, an FTS5 table and its triggers on SQLite."""
+    sqlite = op.get_bind().dialect.name == "sqlite"
+    for table in BY_MIGRATION[migration]:
+        _fts, columns, index = SEARCHED[table]
+        if sqlite:
+            for statement in sqlite_ddl(table):
+                op.execute(statement)
+        else:
+            op.execute(f"CREATE FULLTEXT INDEX {index} ON {table} ({', '.join(columns)})")
+
+
+def drop(op: Any, migration: str) -> None:
+    """Undo `create(op, migration)`."""
+    sqlite = op.get_bind().dialect.name == "sqlite"
+    for table in reversed(BY_MIGRATION[migration]):
+        if sqlite:
+            for statement in sqlite_drop(table):
+                op.execute(statement)
+        else:
+            op.drop_index(SEARCHED[table][2], table_name=table)
 
 
 def sqlite_ddl(table: str) -> list[str]:

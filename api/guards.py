@@ -21,7 +21,8 @@ from flask_jwt_extended import get_current_user, verify_jwt_in_request
 
 from api.auth import personal_tokens as pats
 from api.errors import Forbidden, Unauthorized
-from api.permissions import Capability, limit_to_scopes, require_scope, role_may
+from api.permissions import Capability, require_scope, role_may
+from api.scopes import limit_to_scopes
 from api.users.models import User
 
 PERSONAL_ACCESS_KEY = "taskdesk.personal_access"  # request.environ: (token, user, scopes)

@@ -32,9 +32,9 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 import sqlalchemy as sa
-from flask import has_request_context, request
 
 from api.errors import Forbidden, NotFound
+from api.scopes import Scope, token_scopes
 
 
 class Actor(Protocol):
@@ -85,6 +85,10 @@ class Capability(enum.StrEnum):
     TOKEN_MANAGE = "token.manage"  # one's own personal access tokens
     CALENDAR_USE = "calendar.use"
     WEBHOOK_ADMIN = "webhook.admin"
+    SAVED_VIEW_READ = "saved_view.read"
+    SAVED_VIEW_CREATE = "saved_view.create"
+    SAVED_VIEW_EDIT = "saved_view.edit"
+    SAVED_VIEW_DELETE = "saved_view.delete"
 
     @property
     def domain(self) -> str:
@@ -110,6 +114,11 @@ def _staff(grant: Grant = EVERY) -> dict[str, Grant]:
 def _members() -> dict[str, Grant]:
     """Administrators on every object; managers and employees where their project role says."""
     return {"admin": EVERY, "manager": RULE, "employee": RULE}
+
+
+def _owners() -> dict[str, Grant]:
+    """Every role, on the objects the domain's rule gives them (their own)."""
+    return {"admin": RULE, "manager": RULE, "employee": RULE}
 
 
 # The table of design §2. A role that is absent does not hold the capability at all.
@@ -166,23 +175,14 @@ GRANTS: dict[Capability, dict[str, Grant]] = {
     Capability.TOKEN_MANAGE: _staff(EVERY),  # one's own personal access tokens
     Capability.CALENDAR_USE: _staff(EVERY),  # one's own calendar feed URL (api/calendars)
     Capability.WEBHOOK_ADMIN: {"admin": EVERY},  # outgoing webhooks and their deliveries
+    # Saved views (api/saved_views/rules.py): everyone saves their own; the owner sees, edits
+    # and deletes a view; a view shared with a project is seen by whoever sees the project.
+    Capability.SAVED_VIEW_READ: _owners(),
+    Capability.SAVED_VIEW_CREATE: _staff(EVERY),
+    Capability.SAVED_VIEW_EDIT: _owners(),
+    Capability.SAVED_VIEW_DELETE: _owners(),
 }
 
-
-class Scope(enum.StrEnum):
-    """What a personal access token may reach (OAuth-style names, RFC 6749 §3.3)."""
-
-    TASKS_READ = "tasks:read"
-    TASKS_WRITE = "tasks:write"
-    INCIDENTS_READ = "incidents:read"
-    INCIDENTS_WRITE = "incidents:write"
-    ADMIN = "admin"
-
-
-# Scopes only holders of user.admin may give a token.
-ADMIN_SCOPES = frozenset({Scope.ADMIN})
-# A write scope carries its read scope: what one may change, one may see.
-IMPLIED_SCOPES = {Scope.TASKS_WRITE: Scope.TASKS_READ, Scope.INCIDENTS_WRITE: Scope.INCIDENTS_READ}
 
 C = Capability
 _TASKS_WRITE = (
@@ -204,34 +204,13 @@ _ADMIN = (C.PROJECT_MANAGE_LABELS, C.PROJECT_ARCHIVE, C.USER_LIST, C.USER_ADMIN,
 # (the tokens themselves, the in-app inbox) is refused to every token.
 SCOPES: dict[Capability, Scope] = {
     **dict.fromkeys((C.TASK_READ, C.COMMENT_READ, C.PROJECT_READ), Scope.TASKS_READ),
+    C.SAVED_VIEW_READ: Scope.TASKS_READ,
     **dict.fromkeys(_TASKS_WRITE + _COMMENTS_WRITE, Scope.TASKS_WRITE),
+    **dict.fromkeys((C.SAVED_VIEW_CREATE, C.SAVED_VIEW_EDIT, C.SAVED_VIEW_DELETE), Scope.TASKS_WRITE),
     C.INCIDENT_READ: Scope.INCIDENTS_READ,
     **dict.fromkeys(_INCIDENTS_WRITE + _INCIDENTS_MOVE, Scope.INCIDENTS_WRITE),
     **dict.fromkeys(_PROJECTS_ADMIN + _ADMIN + (C.OUTBOX_ADMIN, C.WEBHOOK_ADMIN), Scope.ADMIN),
 }
-# request.environ key: (user id, frozenset of Scope) while a personal access token acts.
-TOKEN_SCOPES_KEY = "taskdesk.token_scopes"
-
-
-def limit_to_scopes(actor_id: int, scopes: Iterable[str]) -> None:
-    """Limit the person `actor_id` to `scopes` (and those they imply) for this request.
-
-    Called by the API's guard when the request carries a personal access token. Kept in the
-    WSGI environ, so it ends with the request and never reaches another one (or a job).
-    """
-    held = {Scope(name) for name in scopes}
-    held |= {IMPLIED_SCOPES[s] for s in held if s in IMPLIED_SCOPES}
-    request.environ[TOKEN_SCOPES_KEY] = (actor_id, frozenset(held))
-
-
-def token_scopes(actor: Actor | None) -> frozenset[Scope] | None:
-    """The scopes `actor` is limited to in this request, or None (no personal access token)."""
-    if actor is None or not has_request_context():
-        return None
-    held = request.environ.get(TOKEN_SCOPES_KEY)
-    if held is None or held[0] != actor.id:
-        return None
-    return held[1]
 
 
 def scope_refusal(actor: Actor | None, capability: Capability) -> str | None:

@@ -28,7 +28,8 @@ from api.db import utcnow
 from api.errors import NotFound, Unauthorized, Unprocessable
 from api.extensions import db
 from api.input_rules import is_invisible
-from api.permissions import ADMIN_SCOPES, Capability, Scope, can, require
+from api.permissions import Capability, can, require
+from api.scopes import ADMIN_SCOPES, Scope
 from api.users.models import User, UserStatus
 
 TOKEN_PREFIX = "tdp_"

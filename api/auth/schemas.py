@@ -109,7 +109,7 @@ class PasswordChange(Schema):
     )
 
 
-# api/permissions.py `Scope` (models do not import the permissions; the service checks names)
+# api/scopes.py `Scope` (models do not import the permissions; the service checks names)
 SCOPES_DOC = "tasks:read, tasks:write, incidents:read, incidents:write, admin (admins only)"
 
 

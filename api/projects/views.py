@@ -65,7 +65,7 @@ def _page(key: str, *, status: int = 200, **forms_by_name: Any):
     project = service.get_visible(key, user)
     actions = service.allowed_actions(project, user)
     tasks = task_queries.list_tasks(
-        filters=TaskFilter(project=project.key), actor=user, page=1, page_size=50
+        filters=TaskFilter(project=[project.key]), actor=user, page=1, page_size=50
     )
     return render_template(
         "projects/detail.html",

@@ -41,7 +41,7 @@ def list_tasks(query: dict):
 @blp.response(200, schemas.TaskPage)
 def my_tasks(query: dict):
     """Tasks of which the caller is one of the assignees."""
-    query = {**query, "assignee_id": current().id, "unassigned": False}
+    query = {**query, "assignee_id": [current().id], "unassigned": False}
     return queries.list_tasks(
         filters=TaskFilter.from_query(query),
         actor=current(),

@@ -200,9 +200,19 @@ TaskPage = page_of(TaskRead, "TaskPage", cursors=True)
 class TaskQuery(CursorPageQuery):
     status = fields.List(fields.Enum(TaskStatus, by_value=True))
     priority = fields.List(fields.Enum(Priority, by_value=True))
-    assignee_id = fields.Integer(validate=validate.Range(min=1, max=2**63 - 1))  # BIGINT
-    project = fields.String(validate=PROJECT_KEY)
-    label = fields.List(fields.String(validate=validate.Length(min=1, max=50)))
+    assignee_id = fields.List(
+        fields.Integer(validate=validate.Range(min=1, max=2**63 - 1)),  # BIGINT
+        validate=validate.Length(max=50),
+        metadata={"description": "Tasks with any of these people among their assignees."},
+    )
+    project = fields.List(
+        fields.String(validate=PROJECT_KEY),
+        validate=validate.Length(max=50),
+        metadata={"description": "Tasks of any of these projects (keys)."},
+    )
+    label = fields.List(
+        fields.String(validate=validate.Length(min=1, max=50)), validate=validate.Length(max=50)
+    )
     ref = fields.String(validate=validate.Regexp(REF_PATTERN, error="Must be a ref like OPS-12."))
     unassigned = fields.Boolean()
     deadline_from = Moment()

@@ -10,13 +10,14 @@ from marshmallow import ValidationError
 
 from api.comments import service as comments
 from api.comments import watchers
-from api.errors import Forbidden
+from api.errors import Forbidden, NotFound
 from api.incidents import followups
 from api.permissions import Capability, can
 from api.projects import queries as project_queries
 from api.projects import service as project_service
+from api.saved_views import service as saved_views
 from api.tasks import queries, schemas, service
-from api.tasks.filters import TaskFilter
+from api.tasks.filters import MULTI_VALUE, TaskFilter
 from api.tasks.models import Priority, Task, TaskStatus
 from api.users import service as users
 from api.users.models import User, UserStatus
@@ -42,17 +43,15 @@ PAGE_SIZE = 20
 def _query() -> tuple[dict[str, Any], dict[str, list[str]]]:
     """The list query from the URL, loaded by the API's TaskQuery; bad parts are dropped."""
     raw: dict[str, Any] = {}
-    for key in ("status", "priority"):
-        values = [v for v in request.args.getlist(key) if v]
+    for key in MULTI_VALUE:
+        # a typed list ("bug, urgent") counts as several values
+        values = [v.strip() for x in request.args.getlist(key) for v in x.split(",") if v.strip()]
         if values:
             raw[key] = values
-    for key in ("assignee_id", "overdue", "q", "sort", "page", "cursor", "project"):
+    for key in ("overdue", "q", "sort", "page", "cursor"):
         value = request.args.get(key, "").strip()
         if value:
             raw[key] = value
-    labels = [v for v in request.args.getlist("label") if v.strip()]
-    if labels:
-        raw["label"] = labels
     raw["page_size"] = PAGE_SIZE
     try:
         return schemas.TaskQuery().load(raw), {}
@@ -124,7 +123,20 @@ def index():
         assignees=_assignees(user),
         projects=project_service.list_visible(user),
         may_create=bool(project_queries.creatable(user)),
+        view=_view(user),
     )
+
+
+def _view(user: User) -> Any:
+    """The saved view named by `?view=<id>` when the person sees it, else None."""
+    view_id = forms.as_int(request.args.get("view", ""))
+    if not isinstance(view_id, int) or not 0 < view_id < 2**31:
+        return None
+    try:
+        view = saved_views.get_visible(view_id, user)
+    except NotFound:
+        return None
+    return view
 
 
 def _form_data(

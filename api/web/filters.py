@@ -160,6 +160,14 @@ def my_projects() -> list[Any]:
     return list_visible(user, include_archived=False) if user is not None else []
 
 
+def my_views() -> list[Any]:
+    """The saved views the signed-in person sees (their own first), for the project menu."""
+    from api.saved_views.service import list_views  # loaded on first use (adapter -> service)
+
+    user = current_web_user()
+    return list_views(actor=user) if user is not None else []
+
+
 def url_with(**changes: Any) -> str:
     """This page's URL with some query arguments changed (None removes one); lists repeat keys.
 
@@ -248,6 +256,7 @@ def register(app: Flask) -> None:
         project_options=project_options,
         project_groups=project_groups,
         my_projects=my_projects,
+        my_views=my_views,
         now=utcnow,
         after_post_url=after_post_url,
     )

@@ -35,7 +35,7 @@ def dashboard():
     and for those who triage incidents the open ones nobody acknowledged or holds."""
     user = web_user()
     mine = tasks.list_tasks(
-        filters=TaskFilter(assignee_id=user.id, status=OPEN_TASKS, sort="deadline"),
+        filters=TaskFilter(assignee_id=[user.id], status=OPEN_TASKS, sort="deadline"),
         actor=user,
         page=1,
         page_size=10,

@@ -164,6 +164,7 @@ def _pages(world) -> list[tuple[str, str | None, str]]:
         ("incident-review", "manager", f"/incidents/{resolved}/review"),
         ("status", None, "/status"),
         ("stats", "manager", "/stats"),
+        ("search", "manager", "/search?q=backup"),
         ("profile", "employee", "/profile"),
         ("admin-registrations", "admin", "/admin/registrations"),
         ("admin-users", "admin", "/admin/users"),

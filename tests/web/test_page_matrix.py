@@ -35,6 +35,7 @@ from api.incidents.models import (
 )
 from api.notifications.models import OutboxEmail, OutboxStatus
 from api.projects.models import Label, Project, ProjectMember
+from api.saved_views.models import SavedView
 from api.tasks.models import Task
 from api.users.models import User, UserStatus
 from api.web.blueprints import WEB_BLUEPRINTS
@@ -395,6 +396,22 @@ PUBLIC = [
 ]
 
 
+# Saved views: everyone saves their own (a project to share with must be one they see: POUT is
+# only the other employee's, and every project is the admin's); the owner deletes.
+CASES += [
+    Page("/views", ANYONE, {"name": "Mine", "query": "status=pending&sort=deadline"}, "views"),
+    Page("/views", expect(SIGN_IN, 422, 422, 422), {"name": "", "query": ""}, "views", "no name"),
+    Page(
+        "/views",
+        expect(SIGN_IN, 422, 422, 302),
+        {"name": "Theirs", "project": "POUT"},
+        "views",
+        "a project one cannot see",
+    ),
+    Page("/views/{employee_view}/delete", expect(SIGN_IN, 302, 404, 404), {}, "views"),
+]
+
+
 @pytest.fixture
 def world(make) -> dict[str, Any]:
     """The callers, one object per relation to the employee caller, and their ids."""
@@ -447,6 +464,8 @@ def world(make) -> dict[str, Any]:
         db.session.add(CalendarToken(user_id=person.id, token_hash=f"{person.id:064d}"))
     hook, doomed = _webhook(admin, "page"), _webhook(admin, "doomed")
     dead_delivery = _delivery(hook, DeliveryStatus.DEAD, "page-matrix")
+    view = SavedView(owner_id=employee.id, name="Employee's", filters={"status": ["pending"]})
+    db.session.add(view)
     db.session.commit()
     token, _secret = personal_tokens.create(
         actor=employee,
@@ -460,6 +479,7 @@ def world(make) -> dict[str, Any]:
         "webhook": hook.id,
         "doomed_webhook": doomed.id,
         "dead_delivery": dead_delivery,
+        "employee_view": view.id,
         "watch_task": watch_task.id,
         "col_task": col_task.id,
         "hid_task": hid_task.id,
@@ -549,6 +569,9 @@ WATCHES = {
         sa.select(Webhook.id, Webhook.url, Webhook.format, Webhook.event_types).order_by(Webhook.id)
     ).all(),
     "dead_delivery": lambda w: db.session.get(WebhookDelivery, w["dead_delivery"]).status,
+    "views": lambda w: db.session.execute(
+        sa.select(SavedView.id, SavedView.name, SavedView.project_id).order_by(SavedView.id)
+    ).all(),
     "projects": lambda w: (
         db.session.execute(
             sa.select(Project.key, Project.name, Project.archived_at).order_by(Project.key)

@@ -55,10 +55,6 @@ PER_TASK_AND_ASSIGNEE = (
 )
 
 
-def _is_sqlite() -> bool:
-    return op.get_bind().dialect.name == "sqlite"
-
-
 def upgrade():
     for name, columns in TASK_INDEXES.items():
         op.create_index(name, "tasks", columns)
@@ -94,21 +90,11 @@ def upgrade():
         "WHERE deadline IS NOT NULL AND status IN ('pending', 'in_progress') "
         "GROUP BY project_id, assignee_id, DATE(deadline)"
     )
-    for table, (_fts, columns, index) in fulltext.SEARCHED.items():
-        if _is_sqlite():
-            for statement in fulltext.sqlite_ddl(table):
-                op.execute(statement)
-        else:
-            op.execute(f"CREATE FULLTEXT INDEX {index} ON {table} ({', '.join(columns)})")
+    fulltext.create(op, "0008_scale")
 
 
 def downgrade():
-    for table, (_fts, _columns, index) in fulltext.SEARCHED.items():
-        if _is_sqlite():
-            for statement in fulltext.sqlite_drop(table):
-                op.execute(statement)
-        else:
-            op.drop_index(index, table_name=table)
+    fulltext.drop(op, "0008_scale")
     op.drop_table("task_deadline_counts")
     op.drop_table("task_counts")
     op.drop_index("ix_incidents_updated_at", table_name="incidents")

@@ -1,0 +1,1 @@
+"""One search across tasks (with their comments) and incidents (with their responses)."""
