@@ -52,7 +52,7 @@ done
   "${platforms[@]}" \
   --implementation cp --python-version "$PYVER" --only-binary=:all: \
   --target "$OUT" -r build/requirements-lambda.txt
-# Nothing below is imported at run time on Lambda (the bundle must stay under 40 MB unzipped):
+# Nothing below is imported at run time on Lambda (the bundle must stay under its budget, tests/deploy/test_package.py):
 # console scripts, test helpers, install records, type stubs, Cython sources, SQLAlchemy's
 # asyncio extension (taskdesk is synchronous), and dnspython, which email-validator imports only
 # for deliverability checks that taskdesk turns off (check_deliverability=False; the deploy

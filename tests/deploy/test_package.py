@@ -10,8 +10,12 @@ from tests.deploy.conftest import ROOT, VENV_BIN
 # The bundle budget, unzipped (Lambda allows 250 MB). 25 MB until single sign-on: verifying an
 # OpenID Connect ID token (RS256 / ES256) needs `cryptography`, whose statically linked OpenSSL
 # is 10 MB stripped, plus Authlib, joserfc and requests; they are imported only by sign-ins
-# through a provider, so the cold start of every other request is unchanged.
-LIMIT_BYTES = 40 * 1000 * 1000
+# through a provider, so the cold start of every other request is unchanged. 40 MB until the
+# calendar feed (icalendar), signed webhooks (standardwebhooks) and the board, bulk actions, saved
+# views, search, CSV, status page and personal tokens added 2 MB of their own code: a budget
+# catches an accident (a test suite, a second copy of a library), and SnapStart restores an
+# initialised snapshot, so the bytes on disk do not reach the cold start.
+LIMIT_BYTES = 45 * 1000 * 1000
 FUNCTIONS = ("Http", "Reminders", "Reports", "Outbox", "Migrate", "Admin")
 
 
@@ -38,7 +42,7 @@ def test_package_needs_no_credentials_and_cfn_lint_passes(packaged):
     )
 
 
-def test_bundle_holds_the_app_and_arm64_dependencies_under_40_mb(packaged):
+def test_bundle_holds_the_app_and_arm64_dependencies_under_its_budget(packaged):
     names = packaged.names()
     tops = {name.split("/", 1)[0] for name in names}
 
