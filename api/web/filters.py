@@ -190,9 +190,13 @@ MENU = (
     ("Incidents", "incidents_web.index"),
     ("Report an incident", "incidents_web.report"),
     ("Stats", "stats_web.index"),
+)
+# Pages that administer taskdesk itself: one "Admin" menu, so the bar fits a 1366 px laptop.
+ADMIN_MENU = (
     ("Registrations", "users_web.registrations"),
     ("Users", "users_web.users"),
     ("Email outbox", "outbox_web.index"),
+    ("Webhooks", "webhooks_web.index"),
 )
 
 
@@ -209,13 +213,14 @@ def may(capability: str) -> bool:
     return can(current_web_user(), Capability(capability))
 
 
-def navigation() -> list[dict[str, Any]]:
-    """The menu: the pages whose guard lets the signed-in person in, [{"label", "endpoint",
-    "url", "active"}]."""
+def navigation(menu: str = "main") -> list[dict[str, Any]]:
+    """A menu (`main`, or `admin`: ADMIN_MENU): the pages whose guard lets the signed-in person
+    in, [{"label", "endpoint", "url", "active"}]."""
     user = current_web_user()
     if user is None:
         return []
-    items = [(text, endpoint) for text, endpoint in MENU if _page_open_to(endpoint, user)]
+    entries = ADMIN_MENU if menu == "admin" else MENU
+    items = [(text, endpoint) for text, endpoint in entries if _page_open_to(endpoint, user)]
     current_bp = request.blueprint
     return [
         {

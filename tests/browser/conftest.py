@@ -135,3 +135,9 @@ def open_phone_menu(page) -> None:
     animation can land before the menu is ready (the account dropdown then never opens)."""
     page.get_by_role("button", name="Toggle navigation").click()
     page.locator("#main-nav.collapse.show").wait_for()
+
+
+def open_admin_menu(page) -> None:
+    """Open the navbar's Admin menu (registrations, users, email outbox, webhooks)."""
+    page.get_by_test_id("admin-menu").click()
+    page.locator("#admin-menu[aria-expanded=true]").wait_for()

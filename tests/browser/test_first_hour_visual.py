@@ -8,7 +8,7 @@ import re
 import pytest
 
 from api.tasks.models import Priority, TaskStatus
-from tests.browser.conftest import DESKTOP, PHONE, open_page, open_phone_menu
+from tests.browser.conftest import DESKTOP, PHONE, open_admin_menu, open_page, open_phone_menu
 from tests.incidents import factories as incidents
 
 pytestmark = pytest.mark.browser
@@ -173,6 +173,7 @@ def test_the_phone_menu_collapses_and_opens(live_server, chromium, app, make):
     page.goto("/dashboard")
     assert not page.get_by_role("link", name="Email outbox").is_visible()
     open_phone_menu(page)
+    open_admin_menu(page)
     page.get_by_role("link", name="Email outbox").click()
     page.wait_for_url(re.compile(r".*/admin/outbox$"))
     assert page.evaluate(OVERFLOW)

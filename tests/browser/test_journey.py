@@ -19,7 +19,7 @@ from api.db import utcnow
 from api.incidents.models import Incident, IncidentStatus
 from api.tasks.models import Task, TaskStatus
 from api.users.models import User, UserStatus
-from tests.browser.conftest import Server, open_phone_menu
+from tests.browser.conftest import Server, open_admin_menu, open_phone_menu
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -117,6 +117,7 @@ def test_whole_journey(live_server, chromium, shots, make, db):
     _sign_in(boss, base, admin.username)
     assert boss.get_by_test_id("waiting-count").inner_text() == "1"
     shots(boss, "dashboard-admin")
+    open_admin_menu(boss)
     boss.get_by_role("link", name="Registrations", exact=True).click()
     row = boss.get_by_test_id("registration-sam")
     shots(boss, "admin-registrations")
@@ -124,8 +125,10 @@ def test_whole_journey(live_server, chromium, shots, make, db):
     row.get_by_role("button", name="Approve").click()
     assert "sam approved as employee" in boss.content()
     assert _read(db, sa.select(User.status).where(User.username == "sam")) == UserStatus.ACTIVE
+    open_admin_menu(boss)
     boss.get_by_role("link", name="Users", exact=True).click()
     shots(boss, "admin-users")
+    open_admin_menu(boss)
     boss.get_by_role("link", name="Email outbox").click()
     shots(boss, "admin-outbox")
 

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from api.auth.oidc_models import LinkedIdentity
 from api.users.models import User, UserStatus
+from tests.browser.conftest import open_admin_menu
 from tests.browser.test_journey import _new_page, _read, _sign_in
 from tests.oidc.conftest import OpenIDProvider
 
@@ -69,11 +70,13 @@ def test_sign_in_with_the_provider_pending_approval_then_dashboard(
 
     boss = _new_page(chromium, base, csp_errors)
     _sign_in(boss, base, admin.username)
+    open_admin_menu(boss)
     boss.get_by_role("link", name="Registrations", exact=True).click()
     row = boss.get_by_test_id("registration-grace")
     row.get_by_label("Role for grace").select_option("employee")
     row.get_by_role("button", name="Approve").click()
     assert "grace approved as employee" in boss.content()
+    open_admin_menu(boss)
     boss.get_by_role("link", name="Users", exact=True).click()
     assert "Corp ID" in boss.locator("tr", has_text="grace@corp.example").inner_text()
     shots(boss, "sso-admin-users")

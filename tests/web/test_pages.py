@@ -39,7 +39,13 @@ def test_navigation_offers_exactly_the_pages_of_the_role(browser_as):
     _a, admin = browser_as("admin")
     employee_page = employee.get("/dashboard").get_data(as_text=True)
     admin_page = admin.get("/dashboard").get_data(as_text=True)
-    for href in ('href="/admin/registrations"', 'href="/admin/outbox"', 'href="/stats"'):
+    for href in (
+        'href="/admin/registrations"',
+        'href="/admin/outbox"',
+        'href="/admin/webhooks"',
+        'href="/stats"',
+        'data-testid="admin-menu"',
+    ):
         assert href not in employee_page
         assert href in admin_page
 
