@@ -2,7 +2,7 @@
 FTS5, behind two SQL constructs, `Match` (a WHERE condition) and `Score` (a relevance, higher is
 better), and one rule for turning what a person typed into a query (`words`, `query_text`).
 
-The structures are created by migrations 0008_scale (tasks) and 0009_saved_views (comments,
+The structures are created by migrations 0008_scale (tasks) and 0015_saved_views (comments,
 incidents, incident responses; `BY_MIGRATION`), outside the models' metadata (Alembic's compare
 skips `OBJECTS`):
 
@@ -68,15 +68,17 @@ STOPWORDS = frozenset(
 # table -> (its FTS5 table on SQLite, its searched columns, its FULLTEXT index on MariaDB)
 SEARCHED = {
     "tasks": ("tasks_fts", ("title", "description"), "ix_tasks_fulltext"),
-    # the one search (api/search): created by 0009_saved_views
+    # the one search (api/search): created by 0015_saved_views
     "task_comments": ("task_comments_fts", ("body",), "ix_task_comments_fulltext"),
     "incidents": ("incidents_fts", ("title", "description"), "ix_incidents_fulltext"),
     "incident_responses": ("incident_responses_fts", ("body",), "ix_incident_responses_fulltext"),
 }
-# The tables each migration gives full-text structures to.
+# The tables each migration gives full-text structures to. On SQLite a later migration that
+# rebuilds one of these tables (a batch ALTER: a new foreign key, a changed column) drops its
+# FTS5 triggers with it, so such a migration must `drop` and `create` them again.
 BY_MIGRATION = {
     "0008_scale": ("tasks",),
-    "0009_saved_views": ("task_comments", "incidents", "incident_responses"),
+    "0015_saved_views": ("task_comments", "incidents", "incident_responses"),
 }
 # What Alembic's compare must not report: created by the migrations, not described by the models.
 OBJECTS = frozenset(

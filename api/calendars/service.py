@@ -104,7 +104,7 @@ def feed_tasks(user: User) -> list[Any]:
     visibility (api.tasks.queries.list_tasks), read page by page."""
     filters = TaskFilter(
         status=[TaskStatus.PENDING, TaskStatus.IN_PROGRESS],
-        assignee_id=user.id,
+        assignee_id=[user.id],
         deadline_from=EARLIEST,
         sort="deadline",
     )

@@ -35,11 +35,10 @@ def _filters() -> tuple[dict[str, Any], list[str]]:
     """The board's filters from the URL (the task list's: assignee, label, priority, text),
     loaded by the API's TaskQuery; the names of the parts not understood are dropped."""
     raw: dict[str, Any] = {}
-    for key in ("assignee_id", "q"):
-        value = request.args.get(key, "").strip()
-        if value:
-            raw[key] = value
-    for key in ("label", "priority"):
+    q = request.args.get("q", "").strip()
+    if q:
+        raw["q"] = q
+    for key in ("assignee_id", "label", "priority"):
         values = [v.strip() for v in request.args.getlist(key) if v.strip()]
         if values:
             raw[key] = values
@@ -59,7 +58,7 @@ def _board(key: str, *, status: int = 200, error: str | None = None):
     for state in TaskStatus:
         page = queries.list_tasks(
             filters=TaskFilter.from_query(
-                {**query, "project": project.key, "status": [state], "sort": "-priority"}
+                {**query, "project": [project.key], "status": [state], "sort": "-priority"}
             ),
             actor=user,
             page_size=COLUMN_SIZE,

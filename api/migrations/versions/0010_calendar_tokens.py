@@ -16,7 +16,7 @@ import api.db
 
 # revision identifiers, used by Alembic.
 revision = "0010_calendar_tokens"
-down_revision = "0009_saved_views"
+down_revision = "0008_scale"
 branch_labels = None
 depends_on = None
 

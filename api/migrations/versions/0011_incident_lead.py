@@ -1,7 +1,7 @@
 """incident lead and escalations
 
 Revision ID: 0011_incident_lead
-Revises: 0008_scale
+Revises: 0010_calendar_tokens
 Create Date: 2026-12-01 03:18:19
 
 Expand only: a nullable `incidents.lead_id` (indexed, SET NULL when the person is deleted) and

@@ -1,7 +1,7 @@
 """incident follow-ups, post-incident reviews, public responses
 
 Revision ID: 0012_incident_review
-Revises: 0008_scale
+Revises: 0011_incident_lead
 Create Date: 2026-12-01 03:30:00
 
 Expand only: two new tables (`incident_follow_ups` links a task to the incident it came from,

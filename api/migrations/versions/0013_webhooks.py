@@ -1,7 +1,7 @@
 """webhooks: registered endpoints and their delivery outbox
 
 Revision ID: 0013_webhooks
-Revises: 0008_scale
+Revises: 0012_incident_review
 Create Date: 2026-12-01 03:30:00
 
 Expand only: two new tables. Code that predates them never reads them.

@@ -1,7 +1,7 @@
 """personal access tokens
 
 Revision ID: 0014_api_tokens
-Revises: 0008_scale
+Revises: 0013_webhooks
 Create Date: 2026-12-01 03:30:00
 
 Expand only: a new table. Code that predates it never reads it, and a `tdp_` Bearer token sent

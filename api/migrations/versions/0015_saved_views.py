@@ -1,7 +1,7 @@
 """saved views; full-text search of comments, incidents and incident responses
 
-Revision ID: 0009_saved_views
-Revises: 0008_scale
+Revision ID: 0015_saved_views
+Revises: 0014_api_tokens
 Create Date: 2026-12-01 03:40:00
 
 Expand only: a new table (`saved_views`) and full-text structures on three existing tables (a
@@ -18,8 +18,8 @@ import api.db
 
 
 # revision identifiers, used by Alembic.
-revision = "0009_saved_views"
-down_revision = "0008_scale"
+revision = "0015_saved_views"
+down_revision = "0014_api_tokens"
 branch_labels = None
 depends_on = None
 
@@ -52,10 +52,10 @@ def upgrade():
     with op.batch_alter_table("saved_views", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_saved_views_owner_id"), ["owner_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_saved_views_project_id"), ["project_id"], unique=False)
-    fulltext.create(op, "0009_saved_views")
+    fulltext.create(op, "0015_saved_views")
 
 
 def downgrade():
-    fulltext.drop(op, "0009_saved_views")
+    fulltext.drop(op, "0015_saved_views")
     # its indexes go with it (MariaDB refuses to drop an index a foreign key needs)
     op.drop_table("saved_views")
