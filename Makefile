@@ -8,7 +8,7 @@ RUN_STAMP := $(VENV)/.installed-run
 export TASKDESK_NO_DOTENV ?=
 export FLASK_APP := api:create_app
 
-.PHONY: run test test-mysql test-sqlite node-tools checkov-tools package browser-prereqs lint security hadolint bandit audit bench bench-enumeration migrate seed clean
+.PHONY: run test test-mysql test-sqlite fuzz node-tools checkov-tools package browser-prereqs lint security hadolint bandit audit bench bench-enumeration migrate seed clean
 
 # `make run` needs only what serving needs (requirements.txt, its own stamp); `make test` and
 # the tooling targets add requirements-dev.txt (test, lint and deployment tools) on top.
@@ -53,9 +53,18 @@ audit: $(STAMP)
 # The Playwright browser suite (tests/browser, marker `browser`) and schemathesis (tests/security,
 # marker `fuzz`) and the deployment checks (tests/deploy) run once, in the MariaDB pass.
 # Both passes use the real Redis (rate limits, cache).
+# schemathesis runs every operation for three roles in both modes: 5 examples each in `make
+# test` (92 operations: about 3,000 requests), SCHEMATHESIS_MAX_EXAMPLES=25 in `make fuzz`.
 test-mysql: $(STAMP) browser-prereqs node-tools checkov-tools
 	url=$$(./scripts/ensure-mariadb.sh) && redis=$$(./scripts/ensure-redis.sh) && \
+	  SCHEMATHESIS_MAX_EXAMPLES=$${SCHEMATHESIS_MAX_EXAMPLES:-5} \
 	  TEST_DATABASE_URL="$$url" TEST_REDIS_URL="$$redis" $(VENV)/bin/pytest -q
+
+## fuzz: the schemathesis conformance run at full size (25 examples per operation, mode and role)
+fuzz: $(STAMP)
+	url=$$(./scripts/ensure-mariadb.sh) && redis=$$(./scripts/ensure-redis.sh) && \
+	  SCHEMATHESIS_MAX_EXAMPLES=25 TEST_DATABASE_URL="$$url" TEST_REDIS_URL="$$redis" \
+	  $(VENV)/bin/pytest -q -s -m fuzz tests/security
 
 test-sqlite: $(STAMP) node-tools
 	redis=$$(./scripts/ensure-redis.sh) && \

@@ -14,6 +14,7 @@ The figures (operations, examples, failures) are printed for the record (`pytest
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass, field
 
 import pytest
@@ -44,6 +45,7 @@ class Figures:
     examples: int = 0
     failures: list[str] = field(default_factory=list)
     bodies_checked: set[str] = field(default_factory=set)
+    seconds: dict[str, float] = field(default_factory=dict)  # per operation, both modes
 
 
 def required_body_is_required(case, headers: dict[str, str], figures: Figures) -> None:
@@ -117,12 +119,16 @@ def test_every_operation_matches_the_spec(app, auth, make, role):
         ):
             continue
         figures.operations += 1
+        started = time.monotonic()
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
             _run_operation(operation, mode, auth, make, holder, figures)
+        figures.seconds[operation.label] = time.monotonic() - started
+    slowest = sorted(figures.seconds.items(), key=lambda item: -item[1])[:5]
     print(  # the closing note's figures
         f"\nschemathesis as {role}: {figures.operations} operations, "
         f"{figures.examples} examples, {len(figures.bodies_checked)} required bodies checked, "
-        f"{len(figures.failures)} failures"
+        f"{len(figures.failures)} failures; slowest: "
+        + ", ".join(f"{label} {seconds:.1f} s" for label, seconds in slowest)
     )
     assert figures.operations >= 30
     assert figures.examples >= figures.operations * 2
